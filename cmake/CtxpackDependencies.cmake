@@ -1,0 +1,6 @@
+# Every dependency is a Debian package found on the system; nothing is
+# downloaded or vendored. The README's setup command installs them.
+find_package(LibArchive 3.6 REQUIRED)
+find_package(Boost 1.74 REQUIRED COMPONENTS filesystem)
+find_package(CLI11 2.1 REQUIRED)
+find_package(nlohmann_json 3.11 REQUIRED)

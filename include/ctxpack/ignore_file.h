@@ -1,0 +1,46 @@
+// Reading .dockerignore files the way Docker does, and choosing which one
+// a build uses.
+//
+// Every rule remembers its file, line and original text, so any verdict can
+// be traced back to the line a user wrote (like `git check-ignore -v`).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ctxpack {
+
+struct Rule {
+  std::string pattern;  // as Docker's reader returns it: cleaned, "!" kept in front for exceptions
+  std::string file;     // the ignore file as the user named it, for messages
+  size_t line = 0;      // 1-based
+  std::string text;     // the original line, without line ending
+};
+
+struct IgnoreFile {
+  std::string path;  // empty when no ignore file applies
+  std::vector<Rule> rules;
+};
+
+// Docker's reader (ignorefile.ReadAll): BOM dropped on line 1 only, '#' a
+// comment only in column 0, whitespace trimmed (also after '!'), the
+// pattern path-cleaned and one leading '/' dropped. Throws Error naming
+// `name` and the line for a line of 64 KiB or more, which Docker rejects.
+IgnoreFile parse_ignore_file(std::string_view content, const std::string& name);
+
+// Reads and parses `path`. A missing file gives no rules unless `required`;
+// any other read failure throws Error.
+IgnoreFile read_ignore_file(const std::string& path, const std::string& display_name, bool required = false);
+
+enum class Builder { kBuildKit, kLegacy };
+
+std::string_view builder_name(Builder b);
+
+// The ignore file a build reads: with BuildKit, `<Dockerfile>.dockerignore`
+// next to the Dockerfile wins over the context's `.dockerignore` when it
+// exists (and replaces it entirely); the legacy builder reads only the
+// context's. Returns the path, or "" when none exists.
+std::string find_ignore_file(const std::string& context_dir, const std::string& dockerfile_path, Builder builder);
+
+}  // namespace ctxpack

@@ -1,0 +1,129 @@
+// Docker's .dockerignore matcher (moby/patternmatcher), verdict for verdict.
+//
+// All rules of an ignore file are compiled into one Matcher. Each verdict
+// carries the rule that decided it and whether that rule matched the path
+// itself or one of its parent directories, so `ctxpack why` can explain it.
+//
+// The three ways Docker asks the matcher a question are all here, because
+// Docker uses all three and they can disagree:
+//  - matches_or_parents: a pattern counts if it matches the path or any
+//    parent (MatchesOrParentMatches; CLI validation, BuildKit's Open).
+//  - matches_with_parent: a pattern counts if it matched the parent
+//    directory during the walk, else if it matches the path
+//    (MatchesUsingParentResults; the legacy tar walk and BuildKit's walk).
+//  - matches_one_parent: the deprecated single-ancestor check (Matches),
+//    which the CLI still uses to decide whether to re-add the Dockerfile.
+//
+// Patterns are evaluated lazily in Docker's order ("last match wins", with
+// inclusions skipped once a path is excluded and exceptions skipped while
+// it is not), and a malformed pattern is an error only when evaluated, as
+// in Docker.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ctxpack/error.h"
+#include "ctxpack/ignore_file.h"
+
+namespace ctxpack {
+
+class Regex;
+
+// One compiled pattern (without its '!').
+class Pattern {
+ public:
+  enum class Kind { kExact, kPrefix, kSuffix, kRegex, kInvalid };
+
+  explicit Pattern(std::string cleaned);
+  Pattern(Pattern&&) noexcept;
+  ~Pattern();
+
+  // 1: matches, 0: does not, -1: the pattern is malformed.
+  int match(std::string_view path) const;
+  // Whether the pattern matches a parent directory of `path` (the prefixes
+  // ending before each '/'); a malformed pattern matches nothing.
+  bool matches_a_parent(std::string_view path) const;
+
+  const std::string& text() const { return text_; }
+  Kind kind() const { return kind_; }
+  size_t component_count() const { return components_; }
+  // The Go regular expression Docker builds for this pattern ("" unless kRegex
+  // or kInvalid), for tests and `why --debug`-style output.
+  const std::string& regex_source() const { return regex_source_; }
+
+ private:
+  std::string text_;
+  std::string literal_;  // kExact: the text; kPrefix/kSuffix: the literal part
+  std::string required_prefix_, required_suffix_;  // kRegex prefilters
+  std::string regex_source_;
+  std::unique_ptr<Regex> regex_;
+  Kind kind_ = Kind::kExact;
+  size_t components_ = 1;
+};
+
+struct Verdict {
+  bool excluded = false;
+  int rule = -1;            // index of the deciding rule; -1 when no rule matched
+  bool via_parent = false;  // the deciding rule matched a parent directory, not the path
+};
+
+// A malformed pattern was evaluated (Docker: "syntax error in pattern").
+class PatternError : public Error {
+ public:
+  PatternError(const Rule& rule, size_t index);
+  size_t rule_index;
+};
+
+class Matcher {
+ public:
+  // Docker's patternmatcher.New. Throws Error naming the rule's file and
+  // line for "!" alone and for syntax errors Go's filepath.Match reports.
+  explicit Matcher(std::vector<Rule> rules);
+  Matcher(Matcher&&) noexcept;
+  ~Matcher();
+
+  // Per-directory memory of which patterns matched, carried down a walk.
+  class Trail {
+   public:
+    Trail() = default;
+
+   private:
+    friend class Matcher;
+    std::vector<uint8_t> matched_;
+  };
+
+  Verdict matches_or_parents(std::string_view path) const;
+  // `parent` is the Trail of the path's directory, or null at the top.
+  // `out` (may be null) receives this path's Trail, for its children.
+  Verdict matches_with_parent(std::string_view path, const Trail* parent, Trail* out) const;
+  Verdict matches_one_parent(std::string_view path) const;
+
+  size_t size() const { return patterns_.size(); }
+  bool empty() const { return patterns_.empty(); }
+  bool has_exceptions() const { return has_exceptions_; }
+  // Whether some pattern would fail if evaluated (Docker only fails when it is).
+  bool has_invalid_patterns() const;
+  bool is_exception(size_t i) const { return exception_[i]; }
+  const Rule& rule(size_t i) const { return rules_[rule_of_[i]]; }
+  const Pattern& pattern(size_t i) const { return patterns_[i]; }
+  // The shortest parent directory of `path` that rule `rule` (an index into
+  // the rules, as in Verdict::rule) matches; "" if none.
+  std::string parent_matched_by(size_t rule, std::string_view path) const;
+
+ private:
+  std::vector<Rule> rules_;
+  std::vector<Pattern> patterns_;
+  std::vector<size_t> rule_of_;  // pattern index -> rule index (blank patterns are dropped)
+  std::vector<uint8_t> exception_;
+  bool has_exceptions_ = false;
+};
+
+// Go's filepath.Match(pattern, name), used by Docker to reject malformed
+// patterns up front. 1: match, 0: no match, -1: ErrBadPattern.
+int go_filepath_match(std::string_view pattern, std::string_view name);
+
+}  // namespace ctxpack

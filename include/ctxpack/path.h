@@ -1,0 +1,22 @@
+// Slash-separated path helpers with Go's semantics, since Docker cleans
+// patterns and paths with Go's path/filepath.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace ctxpack {
+
+// Go's filepath.Clean on Unix: the shortest equivalent path, "." for "".
+std::string clean_path(std::string_view path);
+
+// The parent of a clean relative path ("" for a top-level name).
+std::string_view parent_path(std::string_view path);
+
+// The last component of a path.
+std::string_view base_name(std::string_view path);
+
+// "a" + "b" -> "a/b"; "" + "b" -> "b".
+std::string join_path(std::string_view dir, std::string_view name);
+
+}  // namespace ctxpack

@@ -1,0 +1,37 @@
+// The subcommands. Each registers its options on the app and returns the
+// function that runs it; the function returns the process exit status.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <string>
+
+#include "ctxpack/context.h"
+#include "ctxpack/ignore_file.h"
+
+namespace ctxpack::cli {
+
+using Runner = std::function<int()>;
+
+// Registers `ls`; `run` is set to its action.
+void register_ls(CLI::App& app, Runner& run);
+void register_why(CLI::App& app, Runner& run);
+
+// Options every context-reading command shares: [CONTEXT] -f --builder.
+struct ContextFlags {
+  std::string context = ".";
+  std::string dockerfile;
+  std::string builder = "buildkit";
+  void add_to(CLI::App& cmd, bool context_positional = true);
+  ContextOptions options() const;
+};
+
+Builder parse_builder(const std::string& name);
+
+bool is_directory(const std::string& path);
+
+// "ctxpack: warning: ..." on stderr.
+void warn(const std::string& message);
+
+}  // namespace ctxpack::cli

@@ -1,0 +1,112 @@
+// ctxpack ls: the context, entry by entry, in the order it is sent.
+#include <cinttypes>
+#include <cstdio>
+
+#include "commands.h"
+#include "ctxpack/output.h"
+#include "ctxpack/walk.h"
+
+namespace ctxpack::cli {
+
+namespace {
+
+struct LsFlags {
+  ContextFlags ctx;
+  bool long_format = false;
+  bool json = false;
+  bool null = false;
+};
+
+class Printer : public WalkVisitor {
+ public:
+  Printer(const LsFlags& flags, FileSystem& fs, const Matcher& matcher)
+      : flags_(flags), fs_(fs), matcher_(matcher) {}
+
+  void visit(const WalkEntry& e) override {
+    const FileInfo& info = e.entry->info;
+    const bool is_dir = info.type == FileType::kDirectory;
+    if (flags_.json) {
+      std::string line = "{\"path\":" + json_string(e.path) + ",\"type\":\"" + std::string(type_name(info.type)) +
+                         "\",\"mode\":\"" + octal(info.mode) + "\",\"size\":" + std::to_string(info.size);
+      if (info.type == FileType::kSymlink) line += ",\"target\":" + json_string(link_target(e));
+      line += ",\"rule\":";
+      line += e.verdict.rule >= 0 ? json_string(rule_reference(matcher_.rule(e.verdict.rule))) : "null";
+      line += "}\n";
+      std::fputs(line.c_str(), stdout);
+      return;
+    }
+    std::string name(e.path);
+    if (is_dir) name += '/';
+    if (flags_.null) {
+      std::fwrite(name.data(), 1, name.size(), stdout);
+      std::fputc('\0', stdout);
+      return;
+    }
+    if (flags_.long_format) {
+      std::string size = is_dir ? "-" : std::to_string(info.size);
+      std::printf("%s %12s  %s", mode_string(info.type, info.mode).c_str(), size.c_str(), quote_path(name).c_str());
+      if (info.type == FileType::kSymlink) std::printf(" -> %s", quote_path(link_target(e)).c_str());
+      std::fputc('\n', stdout);
+      return;
+    }
+    std::fputs(quote_path(name).c_str(), stdout);
+    std::fputc('\n', stdout);
+  }
+
+  void warning(const std::string& message) override { warn(message); }
+
+ private:
+  std::string link_target(const WalkEntry& e) {
+    std::string target;
+    if (fs_.read_link(e.dir, e.entry->name, &target) != 0) return "";
+    return target;
+  }
+  static std::string octal(uint32_t mode) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%04o", mode);
+    return buf;
+  }
+
+  const LsFlags& flags_;
+  FileSystem& fs_;
+  const Matcher& matcher_;
+};
+
+// Discards entries: a dry run that surfaces errors before anything is printed.
+class Silent : public WalkVisitor {
+ public:
+  void visit(const WalkEntry&) override {}
+  void warning(const std::string&) override {}
+};
+
+}  // namespace
+
+void register_ls(CLI::App& app, Runner& run) {
+  auto flags = std::make_shared<LsFlags>();
+  CLI::App* cmd = app.add_subcommand("ls", "List the context in the order it is sent (directories end in /)");
+  flags->ctx.add_to(*cmd);
+  cmd->add_flag("-l,--long", flags->long_format, "Show mode and size");
+  cmd->add_flag("--json", flags->json, "One JSON object per entry per line");
+  cmd->add_flag("-0,--null", flags->null, "Separate entries with NUL, names raw");
+  cmd->callback([flags, &run] {
+    run = [flags] {
+      BuildContext ctx = open_build_context(flags->ctx.options());
+      if (ctx.builder == Builder::kLegacy && !ctx.dockerfile_exists) {
+        warn("no Dockerfile at " + ctx.dockerfile_path + "; docker build would fail");
+      }
+      WalkOptions options;
+      options.stat = flags->long_format || flags->json;
+      if (ctx.matcher->has_invalid_patterns()) {
+        // A malformed pattern fails the build only if the walk reaches it:
+        // find out before printing anything.
+        Silent silent;
+        walk_context(ctx, WalkOptions{}, silent);
+      }
+      Printer printer(*flags, *ctx.fs, *ctx.matcher);
+      walk_context(ctx, options, printer);
+      return 0;
+    };
+  });
+}
+
+}  // namespace ctxpack::cli

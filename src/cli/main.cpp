@@ -1,0 +1,50 @@
+// ctxpack: shows, explains, audits and packs the Docker build context.
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+
+#include "commands.h"
+#include "ctxpack/error.h"
+
+int main(int argc, char** argv) {
+  using namespace ctxpack;
+  std::ios::sync_with_stdio(false);
+  static char out_buf[1 << 16];
+  std::setvbuf(stdout, out_buf, _IOFBF, sizeof out_buf);
+  CLI::App app{"ctxpack: see, explain, audit and pack exactly the build context Docker sends"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("ctxpack ") + CTXPACK_VERSION);
+  cli::Runner run;
+  cli::register_ls(app, run);
+  cli::register_why(app, run);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    // One line, like every other error, and the usage error status.
+    std::string msg = e.what();
+    if (auto nl = msg.find('\n'); nl != std::string::npos) msg.resize(nl);
+    std::fprintf(stderr, "ctxpack: %s (see ctxpack --help)\n", msg.c_str());
+    return 2;
+  }
+  try {
+    int status = run();
+    if (std::fflush(stdout) != 0) {
+      std::fprintf(stderr, "ctxpack: writing output: %s\n", std::strerror(errno));
+      return 2;
+    }
+    return status;
+  } catch (const Error& e) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "ctxpack: %s\n", e.what());
+    return 2;
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "ctxpack: out of memory\n");
+    return 2;
+  }
+}
