@@ -14,9 +14,19 @@ namespace ctxpack::cli {
 
 using Runner = std::function<int()>;
 
-// Registers `ls`; `run` is set to its action.
-void register_ls(CLI::App& app, Runner& run);
-void register_why(CLI::App& app, Runner& run);
+// Each subcommand's source file registers itself with a static
+// CommandRegistration, so adding a command touches no shared file:
+//   static CommandRegistration reg{"ls", register_ls};
+// The register function adds the subcommand to `app` and, from its
+// callback, sets `run` to the action.
+using RegisterFn = void (*)(CLI::App& app, Runner& run);
+
+struct CommandRegistration {
+  CommandRegistration(const char* name, RegisterFn fn);
+};
+
+// All registered commands, by name.
+void register_all(CLI::App& app, Runner& run);
 
 // Options every context-reading command shares: [CONTEXT] -f --builder.
 struct ContextFlags {

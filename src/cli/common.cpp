@@ -5,7 +5,22 @@
 #include "commands.h"
 #include "ctxpack/error.h"
 
+#include <map>
+
 namespace ctxpack::cli {
+
+namespace {
+std::map<std::string, RegisterFn>& registry() {
+  static std::map<std::string, RegisterFn> commands;
+  return commands;
+}
+}  // namespace
+
+CommandRegistration::CommandRegistration(const char* name, RegisterFn fn) { registry()[name] = fn; }
+
+void register_all(CLI::App& app, Runner& run) {
+  for (auto& [name, fn] : registry()) fn(app, run);
+}
 
 void ContextFlags::add_to(CLI::App& cmd, bool context_positional) {
   if (context_positional) cmd.add_option("context", context, "Build context directory (default: current directory)");

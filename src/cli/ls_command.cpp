@@ -81,6 +81,8 @@ class Silent : public WalkVisitor {
 
 }  // namespace
 
+namespace {
+
 void register_ls(CLI::App& app, Runner& run) {
   auto flags = std::make_shared<LsFlags>();
   CLI::App* cmd = app.add_subcommand("ls", "List the context in the order it is sent (directories end in /)");
@@ -108,5 +110,9 @@ void register_ls(CLI::App& app, Runner& run) {
     };
   });
 }
+
+CommandRegistration registration{"ls", register_ls};
+
+}  // namespace
 
 }  // namespace ctxpack::cli

@@ -15,8 +15,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("ctxpack ") + CTXPACK_VERSION);
   cli::Runner run;
-  cli::register_ls(app, run);
-  cli::register_why(app, run);
+  cli::register_all(app, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

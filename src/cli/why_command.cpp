@@ -51,6 +51,8 @@ void print(const WhyFlags& flags, const Matcher& matcher, const Explanation& ex)
 
 }  // namespace
 
+namespace {
+
 void register_why(CLI::App& app, Runner& run) {
   auto flags = std::make_shared<WhyFlags>();
   CLI::App* cmd = app.add_subcommand(
@@ -101,5 +103,9 @@ void register_why(CLI::App& app, Runner& run) {
     };
   });
 }
+
+CommandRegistration registration{"why", register_why};
+
+}  // namespace
 
 }  // namespace ctxpack::cli
