@@ -62,7 +62,7 @@ class Tree:
         return [op[1] for op in self.ops]
 
     def materialize(self, casedir):
-        ctx = os.path.join(casedir, CONTEXT_DIR)
+        ctx = os.path.join(os.path.abspath(casedir), CONTEXT_DIR)
         finish = []  # (path, meta, mode or None), applied in reverse
 
         def make_parents(path):
