@@ -299,8 +299,10 @@ def generated_case(seed):
     elif roll < 0.7:
         dockerfile = dockerfile_arg = "Dockerfile"
     else:
+        fresh = [d for d in ("docker/app", "sub", "build")
+                 if not any(d.startswith(f + "/") or d == f for f in files)]
         where = rng.choice(dirs) if dirs and rng.random() < 0.7 else rng.choice(
-            ["docker/app", "sub", "build"])
+            fresh or ["dockerfiles"])
         dockerfile = dockerfile_arg = where + "/" + rng.choice(["Dockerfile", "app.Dockerfile"])
     if dockerfile not in files:
         tree.file(dockerfile, b"FROM scratch\nCOPY . /\n", **_meta(rng))

@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import traceback
 from dataclasses import dataclass
 
 import contexts
@@ -115,7 +116,7 @@ def check_failure(upload, result):
 
 
 def describe(case):
-    lines = ["case %s (%s)" % (case.name, case.about),
+    lines = ["case %s%s" % (case.name, " (%s)" % case.about if case.about else ""),
              "  run from the case dir: docker build %s" % " ".join(map(repr, case.build_args()))]
     ignore = case.dockerignore()
     if ignore is None:
@@ -132,6 +133,8 @@ def name_list(names):
 
 
 def remove_tree(path):
+    if not os.path.lexists(path):
+        return
     # Cases leave directories without permissions behind.
     for root, dirs, _ in os.walk(path):
         for d in dirs:
@@ -184,12 +187,17 @@ def main(description, check):
                 outdir = os.path.join(work, name + ".out")
                 os.makedirs(outdir, mode=0o777)
                 os.chmod(outdir, 0o777)
-                case.tree.materialize(casedir)
-                upload = docker.build(case, casedir)
-                if args.keep and upload.tar is not None:
-                    with open(os.path.join(casedir, "docker-upload.tar"), "wb") as f:
-                        f.write(upload.tar)
-                problems = check(case, casedir, upload, ctxpack, outdir)
+                upload = Upload(0, b"", "", None)
+                try:
+                    case.tree.materialize(casedir)
+                    upload = docker.build(case, casedir)
+                    if args.keep and upload.tar is not None:
+                        with open(os.path.join(casedir, "docker-upload.tar"), "wb") as f:
+                            f.write(upload.tar)
+                    problems = check(case, casedir, upload, ctxpack, outdir)
+                except Exception:
+                    # One broken case (or a hanging ctxpack) must not hide the others.
+                    problems = ["harness error:\n" + traceback.format_exc()]
                 if problems:
                     failed += 1
                     print("FAIL " + describe(case))
