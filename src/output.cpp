@@ -121,7 +121,7 @@ std::string_view type_name(FileType type) {
 
 std::string rule_reference(const Rule& rule) {
   if (rule.line == 0) return rule.file + ":" + rule.pattern;
-  return rule.file + ":" + std::to_string(rule.line) + ":" + rule.text;
+  return rule.file + ":" + std::to_string(rule.line) + ":" + std::string(trim_space(rule.text));
 }
 
 std::string json_string(std::string_view s) {

@@ -31,6 +31,8 @@ class Printer : public WalkVisitor {
       if (info.type == FileType::kSymlink) line += ",\"target\":" + json_string(link_target(e));
       line += ",\"rule\":";
       line += e.verdict.rule >= 0 ? json_string(rule_reference(matcher_.rule(e.verdict.rule))) : "null";
+      // BuildKit sends an excluded directory that keeps something inside.
+      if (e.verdict.excluded) line += ",\"excluded_parent\":true";
       line += "}\n";
       std::fputs(line.c_str(), stdout);
       return;
