@@ -1,0 +1,412 @@
+#include "ctxpack/pack.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <optional>
+#include <unordered_map>
+
+#include "ctxpack/error.h"
+#include "ctxpack/output.h"
+#include "ctxpack/sha256.h"
+
+namespace ctxpack {
+
+namespace {
+
+// Where an entry's content comes from: a file of the context (plus bytes
+// appended after it), or memory.
+struct Content {
+  FileSystem::Dir dir = -1;
+  const std::string* name = nullptr;  // in `dir`; null for content in memory
+  std::string_view data;              // in memory, or appended after the file
+};
+
+class EntrySink {
+ public:
+  virtual ~EntrySink() = default;
+  // Archives `e`; false when the file could not be opened and was left out.
+  virtual bool add(const TarEntry& e, std::string_view path, const Content& content) = 0;
+};
+
+struct LoadedFile {
+  std::string data;
+  uint32_t mode = 0;
+  int64_t mtime = 0;
+};
+
+LoadedFile load_file(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw_errno("cannot read", path, errno);
+  LoadedFile out;
+  struct stat st;
+  if (::fstat(fd, &st) == 0) {
+    out.mode = st.st_mode & 07777;
+    out.mtime = st.st_mtim.tv_sec;
+  }
+  char buf[64 * 1024];
+  while (true) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int err = errno;
+      ::close(fd);
+      throw_errno("cannot read", path, err);
+    }
+    if (n == 0) break;
+    out.data.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return out;
+}
+
+std::optional<TarType> tar_type(FileType t) {
+  switch (t) {
+    case FileType::kRegular: return TarType::kRegular;
+    case FileType::kDirectory: return TarType::kDirectory;
+    case FileType::kSymlink: return TarType::kSymlink;
+    case FileType::kFifo: return TarType::kFifo;
+    case FileType::kCharDevice: return TarType::kCharDevice;
+    case FileType::kBlockDevice: return TarType::kBlockDevice;
+    case FileType::kSocket:
+    case FileType::kUnknown: return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+// Turns the walk into tar entries the way go-archive's addTarFile does,
+// and adds the Dockerfile the way pack.h describes.
+class ContextTar : public WalkVisitor {
+ public:
+  ContextTar(BuildContext& ctx, const PackOptions& options, EntrySink& sink,
+             std::function<void(const std::string&)> warn)
+      : ctx_(ctx), options_(options), sink_(sink), warn_(std::move(warn)) {
+    const bool outside = ctx.dockerfile_exists && ctx.dockerfile_rel.empty();
+    if (outside && options.add_dockerfile) {
+      outside_dockerfile_ = load_file(ctx.dockerfile_path);
+      Sha256 sha;
+      sha.update(outside_dockerfile_.data.data(), outside_dockerfile_.data.size());
+      injected_name_ = ".dockerfile." + sha.hex_digest().substr(0, 20);
+      if (ctx.builder == Builder::kLegacy) dockerignore_suffix_ = "\n" + injected_name_ + "\n";
+    }
+  }
+
+  void visit(const WalkEntry& e) override {
+    const FileInfo& info = e.entry->info;
+    std::optional<TarType> type = tar_type(info.type);
+    if (!type) {
+      warn_(quote_path(e.path) + ": " + (info.type == FileType::kSocket ? "socket" : "file of unknown type") +
+            " left out (Docker does not archive it)");
+      return;
+    }
+    name_.assign(e.path);
+    TarEntry t;
+    t.type = *type;
+    t.mode = info.mode;
+    t.mtime = options_.reproducible ? options_.epoch : info.mtime_sec;
+    if (t.type == TarType::kDirectory) name_ += '/';
+    if (t.type == TarType::kRegular) t.size = info.size;
+    // go-archive copies the device numbers for anything whose mode shares
+    // a bit with S_IFBLK or S_IFCHR: devices, but also directories and
+    // symlinks (whose st_rdev is 0 on Linux file systems).
+    if (t.type == TarType::kCharDevice || t.type == TarType::kBlockDevice || t.type == TarType::kDirectory ||
+        t.type == TarType::kSymlink) {
+      t.devmajor = info.rdev_major;
+      t.devminor = info.rdev_minor;
+    }
+    if (t.type == TarType::kSymlink) {
+      if (int err = ctx_.fs->read_link(e.dir, e.entry->name, &link_)) {
+        vanished(e.path, err);
+        return;
+      }
+      t.linkname = link_;
+    }
+    capability_.clear();
+    if (ctx_.fs->get_xattr(e.dir, e.entry->name, "security.capability", &capability_) == 0) {
+      capability_ = docker_capability(std::move(capability_));
+      t.capability = capability_;
+    }
+    const bool linkable = t.type != TarType::kDirectory && info.nlink > 1;
+    if (linkable) {
+      // Keyed by inode number alone, as go-archive does.
+      auto it = links_.find(info.ino);
+      if (it != links_.end()) {
+        t.type = TarType::kHardlink;
+        t.linkname = it->second;
+        t.size = 0;
+      }
+    }
+    t.name = name_;
+    Content content{e.dir, &e.entry->name, {}};
+    if (!dockerignore_suffix_.empty() && t.type == TarType::kRegular && e.path == ".dockerignore") {
+      // The docker CLI lists the Dockerfile it adds in .dockerignore, so
+      // that the daemon removes it after reading it.
+      content.data = dockerignore_suffix_;
+      t.size += dockerignore_suffix_.size();
+      dockerignore_rewritten_ = true;
+    }
+    if (!sink_.add(t, e.path, content)) return;
+    if (linkable && t.type != TarType::kHardlink) links_.emplace(info.ino, name_);
+    if (e.path == ctx_.dockerfile_rel && ctx_.dockerfile_exists) dockerfile_sent_ = true;
+  }
+
+  void warning(const std::string& message) override { warn_(message); }
+
+  // After the walk: adds what the Dockerfile policy asks for and returns
+  // the Dockerfile's name in the tar ("" when it holds none).
+  std::string finish() {
+    if (!ctx_.dockerfile_exists) return "";
+    const std::string& rel = ctx_.dockerfile_rel;
+    if (!rel.empty()) return finish_inside(rel);
+    if (!options_.add_dockerfile) {
+      warn_("the Dockerfile " + ctx_.dockerfile_path + " is outside the context and not in the tar");
+      return "";
+    }
+    const int64_t mtime = options_.reproducible ? options_.epoch : options_.now;
+    add_memory(injected_name_, 0600, mtime, outside_dockerfile_.data);
+    if (ctx_.builder == Builder::kLegacy && !dockerignore_rewritten_) {
+      add_memory(".dockerignore", 0600, mtime, ".dockerignore" + dockerignore_suffix_);
+    }
+    return injected_name_;
+  }
+
+ private:
+  std::string finish_inside(const std::string& rel) {
+    if (dockerfile_sent_) return rel;
+    if (ctx_.builder == Builder::kLegacy) {
+      warn_("the Dockerfile " + quote_path(rel) +
+            " is excluded and the docker CLI does not re-include it, so it is not in the tar: docker build fails "
+            "the same way from the directory (\"Cannot locate specified Dockerfile\")");
+      return "";
+    }
+    if (!options_.add_dockerfile) {
+      warn_("the Dockerfile " + quote_path(rel) + " is excluded by the ignore file and not in the tar");
+      return "";
+    }
+    LoadedFile df = load_file(ctx_.dockerfile_path);
+    add_memory(rel, df.mode, options_.reproducible ? options_.epoch : df.mtime, df.data);
+    warn_("the Dockerfile " + quote_path(rel) +
+          " is excluded by the ignore file; it is added to the tar so that docker build - reads it, and a COPY "
+          "of the whole context copies it too (--no-dockerfile leaves it out)");
+    return rel;
+  }
+
+  void add_memory(const std::string& name, uint32_t mode, int64_t mtime, std::string_view data) {
+    TarEntry t;
+    t.name = name;
+    t.type = TarType::kRegular;
+    t.mode = mode;
+    t.mtime = mtime;
+    t.size = data.size();
+    sink_.add(t, name, Content{-1, nullptr, data});
+  }
+
+  void vanished(std::string_view path, int err) {
+    warn_(quote_path(path) + (err == ENOENT ? ": vanished while being packed" : ": " + std::string(std::strerror(err))));
+  }
+
+  BuildContext& ctx_;
+  const PackOptions& options_;
+  EntrySink& sink_;
+  std::function<void(const std::string&)> warn_;
+  std::unordered_map<uint64_t, std::string> links_;  // only inodes with more than one link
+  std::string name_, link_, capability_;             // reused from entry to entry
+  LoadedFile outside_dockerfile_;
+  std::string injected_name_;
+  std::string dockerignore_suffix_;
+  bool dockerignore_rewritten_ = false;
+  bool dockerfile_sent_ = false;
+};
+
+// Writes entries to a TarStream, coping with files that change meanwhile.
+class StreamSink : public EntrySink {
+ public:
+  StreamSink(FileSystem& fs, TarStream& out, PackResult& result, const PackCallbacks& callbacks)
+      : fs_(fs), out_(out), result_(result), callbacks_(callbacks) {}
+
+  bool add(const TarEntry& e, std::string_view path, const Content& content) override {
+    const uint64_t file_bytes = e.size - content.data.size();
+    std::unique_ptr<InputFile> file;
+    if (content.name && e.type == TarType::kRegular && file_bytes > 0) {
+      // Opened before the header goes out: a file that is gone by now is
+      // left out rather than archived as a header without content.
+      if (int err = fs_.open_file(content.dir, *content.name, &file)) {
+        changed(path, err == ENOENT ? "vanished while being packed; left out"
+                                    : std::string("cannot be read (") + std::strerror(err) + "); left out");
+        return false;
+      }
+    }
+    out_.write_header(e);
+    if (file) copy(*file, file_bytes, path);
+    out_.write(content.data.data(), content.data.size());
+    out_.write_zeros(tar_padding(e.size));
+    PackStats& s = result_.stats;
+    ++s.entries;
+    if (e.type == TarType::kRegular || e.type == TarType::kHardlink) ++s.files;
+    s.content_bytes += e.size;
+    s.tar_bytes = out_.tar_bytes();
+    s.output_bytes = out_.output_bytes();
+    if (callbacks_.progress) callbacks_.progress(s);
+    return true;
+  }
+
+ private:
+  void copy(InputFile& file, uint64_t size, std::string_view path) {
+    bool grew = false;
+    int64_t n = out_.copy_file(file, size, &grew);
+    if (n < 0) {
+      changed(path, std::string("read failed (") + std::strerror(static_cast<int>(-n)) +
+                        "); the rest of its content is zeros in the tar");
+      n = 0;
+    } else if (static_cast<uint64_t>(n) < size) {
+      changed(path, "shrank from " + std::to_string(size) + " to " + std::to_string(n) +
+                        " bytes while being packed; padded with zeros in the tar");
+    } else if (grew) {
+      changed(path, "grew while being packed; the tar holds its first " + std::to_string(size) + " bytes");
+    }
+    // A short read leaves the copied bytes in place; zeros keep the
+    // header's size true.
+    if (static_cast<uint64_t>(n) < size) out_.write_zeros(size - static_cast<uint64_t>(n));
+  }
+
+  void changed(std::string_view path, const std::string& what) {
+    std::string message = quote_path(path) + ": " + what;
+    if (callbacks_.warning) callbacks_.warning(message);
+    result_.changed.push_back(std::move(message));
+  }
+
+  FileSystem& fs_;
+  TarStream& out_;
+  PackResult& result_;
+  const PackCallbacks& callbacks_;
+};
+
+class CountingSink : public EntrySink {
+ public:
+  bool add(const TarEntry& e, std::string_view, const Content&) override {
+    total += tar_entry_size(e);
+    return true;
+  }
+  uint64_t total = 0;
+};
+
+}  // namespace
+
+PackResult pack_context(BuildContext& ctx, const PackOptions& options, TarStream& out,
+                        const PackCallbacks& callbacks) {
+  PackResult result;
+  StreamSink sink(*ctx.fs, out, result, callbacks);
+  auto warn = [&](const std::string& m) {
+    if (callbacks.warning) callbacks.warning(m);
+  };
+  ContextTar tar(ctx, options, sink, warn);
+  WalkOptions walk;
+  walk.stat = true;
+  walk_context(ctx, walk, tar);
+  result.dockerfile = tar.finish();
+  out.finish();
+  result.stats.tar_bytes = out.tar_bytes();
+  result.stats.output_bytes = out.output_bytes();
+  return result;
+}
+
+class TarSizeCounter::Impl {
+ public:
+  Impl(BuildContext& ctx, const PackOptions& options)
+      : options_(options), tar_(ctx, options_, sink_, [](const std::string&) {}) {}
+  PackOptions options_;
+  CountingSink sink_;
+  ContextTar tar_;
+  bool finished_ = false;
+};
+
+TarSizeCounter::TarSizeCounter(BuildContext& ctx, const PackOptions& options)
+    : impl_(std::make_unique<Impl>(ctx, options)) {}
+
+TarSizeCounter::~TarSizeCounter() = default;
+
+void TarSizeCounter::visit(const WalkEntry& e) { impl_->tar_.visit(e); }
+
+uint64_t TarSizeCounter::total() {
+  if (!impl_->finished_) impl_->tar_.finish();
+  impl_->finished_ = true;
+  return impl_->sink_.total + kTarEndOfArchiveSize;
+}
+
+namespace {
+
+// The temporary file a signal must remove; set while an AtomicOutput
+// lives (one at a time).
+std::atomic<const char*> pending_output{nullptr};
+constexpr int kCleanupSignals[] = {SIGINT, SIGTERM, SIGHUP};
+struct sigaction saved_actions[std::size(kCleanupSignals)];
+
+extern "C" void remove_pending_output(int sig) {
+  if (const char* path = pending_output.load()) ::unlink(path);
+  // Die of the signal, as the caller expects.
+  ::signal(sig, SIG_DFL);
+  ::raise(sig);
+}
+
+}  // namespace
+
+AtomicOutput::AtomicOutput(const std::string& path) : path_(path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) throw Error("output " + path + " is a directory");
+  temp_ = path + ".ctxpack-XXXXXX";
+  fd_ = ::mkostemp(temp_.data(), O_CLOEXEC);
+  if (fd_ < 0) throw_errno("cannot create", path, errno);
+  // mkstemp makes it 0600; give it the mode any new file gets.
+  mode_t mask = ::umask(0);
+  ::umask(mask);
+  ::fchmod(fd_, 0666 & ~mask);
+  pending_output.store(temp_.c_str());
+  struct sigaction action {};
+  action.sa_handler = remove_pending_output;
+  sigemptyset(&action.sa_mask);
+  for (size_t i = 0; i < std::size(kCleanupSignals); ++i) {
+    ::sigaction(kCleanupSignals[i], &action, &saved_actions[i]);
+  }
+}
+
+AtomicOutput::~AtomicOutput() {
+  if (fd_ >= 0) {
+    ::close(fd_);
+    ::unlink(temp_.c_str());
+  }
+  pending_output.store(nullptr);
+  for (size_t i = 0; i < std::size(kCleanupSignals); ++i) ::sigaction(kCleanupSignals[i], &saved_actions[i], nullptr);
+}
+
+void AtomicOutput::commit() {
+  // On disk before the rename, so a crash cannot leave an empty file
+  // under the final name.
+  if (::fsync(fd_) != 0) throw WriteError(errno);
+  if (::close(fd_) != 0) {
+    fd_ = -1;
+    ::unlink(temp_.c_str());
+    throw WriteError(errno);
+  }
+  fd_ = -1;
+  if (::rename(temp_.c_str(), path_.c_str()) != 0) {
+    int err = errno;
+    ::unlink(temp_.c_str());
+    throw_errno("cannot rename the output to", path_, err);
+  }
+  pending_output.store(nullptr);
+  size_t slash = path_.rfind('/');
+  std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path_.substr(0, slash);
+  int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+}
+
+}  // namespace ctxpack
