@@ -1,0 +1,190 @@
+// ctxpack pack: the context as the tar `docker build -` reads.
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <ctime>
+#include <optional>
+
+#include "commands.h"
+#include "ctxpack/error.h"
+#include "ctxpack/output.h"
+#include "ctxpack/pack.h"
+#include "ctxpack/walk.h"
+
+namespace ctxpack::cli {
+
+namespace {
+
+// Exit status when the tar was written but files changed while being
+// packed (see README).
+constexpr int kExitContextChanged = 3;
+
+struct PackFlags {
+  ContextFlags ctx;
+  std::string output;
+  std::string compress = "none";
+  int level = -1;
+  bool reproducible = false;
+  bool no_dockerfile = false;
+  bool quiet = false;
+};
+
+Compression parse_compression(const std::string& name) {
+  if (name == "none") return Compression::kNone;
+  if (name == "gzip") return Compression::kGzip;
+  if (name == "bzip2") return Compression::kBzip2;
+  if (name == "xz") return Compression::kXz;
+  if (name == "zstd") return Compression::kZstd;
+  throw Error("unknown compression \"" + name + "\" (none, gzip, bzip2, xz or zstd)");
+}
+
+// SOURCE_DATE_EPOCH (reproducible-builds.org) when set, else 0.
+int64_t reproducible_epoch() {
+  const char* env = std::getenv("SOURCE_DATE_EPOCH");
+  if (!env || !*env) return 0;
+  char* end = nullptr;
+  errno = 0;
+  long long v = std::strtoll(env, &end, 10);
+  if (errno || *end || v < 0) throw Error(std::string("SOURCE_DATE_EPOCH is not a number of seconds: ") + env);
+  return v;
+}
+
+// The progress line on a terminal, redrawn a few times a second.
+class Progress {
+ public:
+  explicit Progress(bool on) : on_(on), start_(Clock::now()), last_(start_) {}
+
+  void update(const PackStats& s) {
+    if (!on_) return;
+    auto now = Clock::now();
+    if (now - last_ < std::chrono::milliseconds(250)) return;
+    last_ = now;
+    double secs = std::chrono::duration<double>(now - start_).count();
+    std::string rate = secs > 0 ? human_size(static_cast<uint64_t>(s.tar_bytes / secs)) + "/s" : "";
+    std::fprintf(stderr, "\r\033[Kpacking: %llu files, %s, %s", static_cast<unsigned long long>(s.files),
+                 human_size(s.tar_bytes).c_str(), rate.c_str());
+    std::fflush(stderr);
+    shown_ = true;
+  }
+  // Takes the line away before anything else is printed.
+  void clear() {
+    if (!shown_) return;
+    std::fputs("\r\033[K", stderr);
+    shown_ = false;
+  }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  bool on_;
+  Clock::time_point start_, last_;
+  bool shown_ = false;
+};
+
+int run_pack(const PackFlags& flags) {
+  const Compression compression = parse_compression(flags.compress);
+  check_compression_level(compression, flags.level);
+  const bool to_stdout = flags.output.empty() || flags.output == "-";
+  if (to_stdout && ::isatty(STDOUT_FILENO)) {
+    throw Error("refusing to write a tar to a terminal: redirect stdout or use -o FILE");
+  }
+  PackOptions options;
+  options.reproducible = flags.reproducible;
+  if (flags.reproducible) options.epoch = reproducible_epoch();
+  options.add_dockerfile = !flags.no_dockerfile;
+  options.now = static_cast<int64_t>(std::time(nullptr));
+
+  BuildContext ctx = open_build_context(flags.ctx.options());
+  if (!ctx.dockerfile_exists && !flags.no_dockerfile) {
+    throw Error("cannot find the Dockerfile " + ctx.dockerfile_path +
+                ": docker build would fail (--no-dockerfile packs without one)");
+  }
+  if (ctx.matcher->has_invalid_patterns()) {
+    // A malformed pattern fails the build only when the walk reaches it:
+    // find out before writing anything.
+    struct Silent : WalkVisitor {
+      void visit(const WalkEntry&) override {}
+      void warning(const std::string&) override {}
+    } silent;
+    walk_context(ctx, WalkOptions{}, silent);
+  }
+  if (compression == Compression::kZstd) {
+    warn("zstd-compressed contexts are refused by Docker 20.10 and older daemons; gzip is the safe choice");
+  }
+
+  // A closed pipe shows as EPIPE from write(), reported like any other
+  // write error, instead of killing the process silently.
+  std::signal(SIGPIPE, SIG_IGN);
+  std::optional<AtomicOutput> file;
+  if (!to_stdout) file.emplace(flags.output);
+  const int fd = file ? file->fd() : STDOUT_FILENO;
+
+  TarStreamOptions stream_options;
+  stream_options.compression = compression;
+  stream_options.level = flags.level;
+  stream_options.sha256 = flags.reproducible;
+  TarStream stream(fd, stream_options);
+
+  Progress progress(!flags.quiet && ::isatty(STDERR_FILENO));
+  PackCallbacks callbacks;
+  callbacks.warning = [&](const std::string& m) {
+    progress.clear();
+    warn(m);
+  };
+  callbacks.progress = [&](const PackStats& s) { progress.update(s); };
+  PackResult result;
+  try {
+    result = pack_context(ctx, options, stream, callbacks);
+  } catch (...) {
+    progress.clear();
+    throw;
+  }
+  progress.clear();
+  if (file) file->commit();
+
+  const std::string where = to_stdout ? "-" : flags.output;
+  if (!flags.quiet) {
+    const PackStats& s = result.stats;
+    std::string line = "packed " + std::to_string(s.entries) + " entries (" + std::to_string(s.files) + " files, " +
+                       human_size(s.content_bytes) + ") into a " + human_size(s.tar_bytes) + " tar";
+    if (compression != Compression::kNone) {
+      line += ", " + human_size(s.output_bytes) + " " + compression_name(compression);
+    }
+    std::fprintf(stderr, "ctxpack: %s\n", line.c_str());
+    if (!result.dockerfile.empty() && result.dockerfile != "Dockerfile") {
+      std::fprintf(stderr, "ctxpack: build it with: docker build -f %s - < %s\n",
+                   quote_path(result.dockerfile).c_str(), quote_path(where).c_str());
+    }
+  }
+  if (flags.reproducible) std::fprintf(stderr, "sha256:%s  %s\n", stream.sha256_hex().c_str(), quote_path(where).c_str());
+  if (!result.changed.empty()) {
+    warn(std::to_string(result.changed.size()) + " file(s) changed while being packed (exit status " +
+         std::to_string(kExitContextChanged) + ")");
+    return kExitContextChanged;
+  }
+  return 0;
+}
+
+void register_pack(CLI::App& app, Runner& run) {
+  auto flags = std::make_shared<PackFlags>();
+  CLI::App* cmd = app.add_subcommand("pack", "Write the context as a tar for docker build - (stdout or -o FILE)");
+  flags->ctx.add_to(*cmd);
+  cmd->add_option("-o,--output", flags->output, "Write to FILE (atomically) instead of stdout; - is stdout");
+  cmd->add_option("--compress", flags->compress, "none (default), gzip, bzip2, xz or zstd")
+      ->check(CLI::IsMember({"none", "gzip", "bzip2", "xz", "zstd"}));
+  cmd->add_option("--level", flags->level, "Compression level (gzip/bzip2 1-9, xz 0-9, zstd 1-22)");
+  cmd->add_flag("--reproducible", flags->reproducible,
+                "Same bytes for the same content: every mtime SOURCE_DATE_EPOCH (else 0); prints the sha256");
+  cmd->add_flag("--no-dockerfile", flags->no_dockerfile,
+                "Only the builder's selection: do not add a Dockerfile it leaves out");
+  cmd->add_flag("-q,--quiet", flags->quiet, "No progress and no summary");
+  cmd->callback([flags, &run] { run = [flags] { return run_pack(*flags); }; });
+}
+
+CommandRegistration registration{"pack", register_pack};
+
+}  // namespace
+
+}  // namespace ctxpack::cli
