@@ -13,7 +13,7 @@ bool buildkit_prune(const Matcher& matcher, std::string_view dir, bool prefix_on
   return !matcher.has_exceptions() || !exception_reaches_into(matcher, dir, true);
 }
 
-constexpr detail::WalkPolicy kBuildKit{buildkit_prune, true, true, "buildkit"};
+constexpr detail::WalkPolicy kBuildKit{buildkit_prune, true, true, true, "buildkit"};
 
 }  // namespace
 

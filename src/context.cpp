@@ -60,8 +60,8 @@ BuildContext open_build_context(const ContextOptions& options) {
   }
   std::string df_real = real_path(ctx.dockerfile_path);
   ctx.dockerfile_exists = !df_real.empty() && is_file(df_real);
-  if (!options.dockerfile.empty() && !ctx.dockerfile_exists) {
-    throw Error("cannot find Dockerfile " + options.dockerfile);
+  if (!ctx.dockerfile_exists && (options.require_dockerfile || !options.dockerfile.empty())) {
+    throw Error("cannot find Dockerfile " + ctx.dockerfile_path + " (docker build would fail; name it with -f)");
   }
   if (ctx.dockerfile_exists && df_real.compare(0, ctx.dir.size() + 1, ctx.dir + "/") == 0) {
     ctx.dockerfile_rel = df_real.substr(ctx.dir.size() + 1);

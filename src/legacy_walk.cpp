@@ -14,7 +14,7 @@ bool legacy_prune(const Matcher& matcher, std::string_view dir, bool /*prefix_on
   return !matcher.has_exceptions() || !exception_reaches_into(matcher, dir, false);
 }
 
-constexpr detail::WalkPolicy kLegacy{legacy_prune, false, false, "legacy"};
+constexpr detail::WalkPolicy kLegacy{legacy_prune, false, false, false, "legacy"};
 
 }  // namespace
 

@@ -165,6 +165,11 @@ void walk_tree(FileSystem& fs, const Matcher& matcher, const WalkOptions& option
     Verdict v = matcher.matches_with_parent(path, f.has_trail ? &f.trail : nullptr, is_dir ? &trail : nullptr);
 
     if (!v.excluded) {
+      if (e.info.type == FileType::kSocket && !policy.send_sockets) {
+        visitor.warning(path + ": socket not sent (" + policy.name + " builder cannot archive sockets)");
+        if (options.include_excluded) visit(path, &e, dir, v, false, false);
+        continue;
+      }
       if (policy.send_excluded_parents) send_held_parents();
       visit(path, &e, dir, v, true, false);
       if (is_dir) {

@@ -44,6 +44,8 @@ struct WalkPolicy {
   // legacy walk only logs unreadable directories (validation has already
   // refused them).
   bool tolerate_unreadable_excluded;
+  // Go's tar writer cannot store sockets; the classic CLI logs and skips them.
+  bool send_sockets;
   const char* name;
 };
 

@@ -44,12 +44,13 @@ TEST(LsCli, ListsExampleContextPerBuilder) {
 
 TEST(LsCli, DefaultContextIsCurrentDirectory) {
   ScratchDir d;
+  d.write("Dockerfile", "FROM scratch\n");
   d.write("a", "");
   d.write(".dockerignore", "b\n");
   d.write("b", "");
   auto r = run_ctxpack({"ls"}, d.path());
   ASSERT_EQ(r.status, 0) << r.err;
-  EXPECT_EQ(r.out, ".dockerignore\na\n");
+  EXPECT_EQ(r.out, ".dockerignore\nDockerfile\na\n");
 }
 
 TEST(LsCli, DockerfileSpecificIgnoreFileOnlyForBuildKit) {
@@ -85,20 +86,23 @@ TEST(LsCli, LegacyReaddsExcludedDockerfileAndIgnoreFile) {
 
 TEST(LsCli, OddNamesQuotedOrRawWithNul) {
   ScratchDir d;
+  d.write("plain/Dockerfile", "");
   d.write("tab\there", "");
   d.write("new\nline", "");
   d.write(std::string("bad\xff") + "byte", "");
   d.write("plain", "");
-  auto r = run_ctxpack({"ls", d.path()});
+  auto r = run_ctxpack({"ls", "-f", d / "plain/Dockerfile", d.path()});
   ASSERT_EQ(r.status, 0) << r.err;
-  EXPECT_EQ(r.out, "\"bad\\377byte\"\n\"new\\nline\"\nplain\n\"tab\\there\"\n");
-  auto z = run_ctxpack({"ls", "-0", d.path()});
+  EXPECT_EQ(r.out, "\"bad\\377byte\"\n\"new\\nline\"\nplain/\nplain/Dockerfile\n\"tab\\there\"\n");
+  auto z = run_ctxpack({"ls", "-0", "-f", d / "plain/Dockerfile", d.path()});
   ASSERT_EQ(z.status, 0);
-  EXPECT_EQ(z.out, std::string("bad\xff" "byte\0new\nline\0plain\0tab\there\0", 33));
+  static const char want[] = "bad\xff" "byte\0new\nline\0plain/\0plain/Dockerfile\0tab\there\0";
+  EXPECT_EQ(z.out, std::string(want, sizeof want - 1));
 }
 
 TEST(LsCli, LongAndJson) {
   ScratchDir d;
+  d.write("Dockerfile", "");
   d.write("f", "hello");
   ::chmod((d / "f").c_str(), 04755);
   d.mkdir("dir");
@@ -111,17 +115,21 @@ TEST(LsCli, LongAndJson) {
   auto j = run_ctxpack({"ls", "--json", d.path()});
   ASSERT_EQ(j.status, 0);
   auto js = lines(j.out);
-  ASSERT_EQ(js.size(), 3u);
-  EXPECT_THAT(js[1], HasSubstr("\"path\":\"f\",\"type\":\"file\",\"mode\":\"4755\",\"size\":5"));
-  EXPECT_THAT(js[2], HasSubstr("\"type\":\"symlink\""));
-  EXPECT_THAT(js[2], HasSubstr("\"target\":\"f\""));
+  ASSERT_EQ(js.size(), 4u);
+  EXPECT_THAT(js[2], HasSubstr("\"path\":\"f\",\"type\":\"file\",\"mode\":\"4755\",\"size\":5"));
+  EXPECT_THAT(js[3], HasSubstr("\"type\":\"symlink\""));
+  EXPECT_THAT(js[3], HasSubstr("\"target\":\"f\""));
 }
 
 TEST(LsCli, BadInputIsOneLineOnStderrAndStatus2) {
   ScratchDir d;
+  d.write("Dockerfile", "");
   d.write("file", "");
+  d.write("ctx/Dockerfile", "");
   d.write("ctx/.dockerignore", "ok\n!\n");
+  d.write("long/Dockerfile", "");
   d.write("long/.dockerignore", std::string(70000, 'a') + "\n");
+  d.write("nodf/a", "");
   struct Case {
     std::vector<std::string> args;
     std::string needle;
@@ -133,6 +141,7 @@ TEST(LsCli, BadInputIsOneLineOnStderrAndStatus2) {
       {{"ls", "--builder", "podman", d.path()}, "builder"},
       {{"ls", "-f", d / "nope", d.path()}, "nope"},
       {{"ls", "--no-such-flag"}, "no-such-flag"},
+      {{"ls", d / "nodf"}, "Dockerfile"},
   };
   for (const auto& c : cases) {
     auto r = run_ctxpack(c.args);
@@ -145,6 +154,7 @@ TEST(LsCli, BadInputIsOneLineOnStderrAndStatus2) {
 
 TEST(LsCli, LazyPatternErrorFailsBeforeAnyOutput) {
   ScratchDir d;
+  d.write("Dockerfile", "");
   d.write("x", "");
   d.write("y", "");
   d.write(".dockerignore", "x\n!a*[\n");

@@ -15,6 +15,9 @@ struct ContextOptions {
   std::string context = ".";  // as given; relative to the current directory
   std::string dockerfile;     // -f as given (relative to the current directory); "" for the default
   Builder builder = Builder::kBuildKit;
+  // docker build refuses to start without a Dockerfile; commands that only
+  // judge paths (why) do without one.
+  bool require_dockerfile = true;
 };
 
 struct BuildContext {

@@ -95,9 +95,6 @@ void register_ls(CLI::App& app, Runner& run) {
   cmd->callback([flags, &run] {
     run = [flags] {
       BuildContext ctx = open_build_context(flags->ctx.options());
-      if (ctx.builder == Builder::kLegacy && !ctx.dockerfile_exists) {
-        warn("no Dockerfile at " + ctx.dockerfile_path + "; docker build would fail");
-      }
       WalkOptions options;
       options.stat = flags->long_format || flags->json;
       if (ctx.matcher->has_invalid_patterns()) {

@@ -79,6 +79,7 @@ void register_why(CLI::App& app, Runner& run) {
           options.context = paths[0];
           paths.erase(paths.begin());
         }
+        options.require_dockerfile = false;
         ctx.emplace(open_build_context(options));
       }
       if (paths.empty() && !flags->from_stdin) throw Error("why: no paths given (name them, or use --stdin)");
