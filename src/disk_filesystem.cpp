@@ -173,9 +173,8 @@ class DiskFileSystem : public FileSystem {
   }
 
   int check_readable(Dir parent, const std::string& name) override {
-    int fd = ::openat(parent, name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-    if (fd < 0) return errno;
-    ::close(fd);
+    // One syscall instead of open+close, with the effective ids open uses.
+    if (::faccessat(parent, name.c_str(), R_OK, AT_EACCESS) < 0) return errno;
     return 0;
   }
 
