@@ -137,21 +137,45 @@ class RuneScanner {
   size_t pos_ = 0;
 };
 
-bool is_regex_meta(char32_t c) {
+// The characters Docker escapes before handing a pattern to Go's regexp.
+// Docker means to escape `|`, `{` and `}` too, but its bitmap
+// (escapeBytes[b%8] |= 1<<(b/8), a byte) drops every character from 64
+// up, so those three stay live: `*|x` is an alternation, `a*{2}` an error.
+bool is_escaped_meta(char32_t c) {
   switch (c) {
-    case '.': case '+': case '(': case ')': case '|': case '{': case '}': case '$':
+    case '.': case '+': case '(': case ')': case '$':
       return true;
     default:
       return false;
   }
 }
 
-// Characters that are literal both in the pattern and in Docker's regex:
-// runs of them give cheap necessary conditions for a regex match.
-bool plain_literal(char c) {
-  unsigned char u = static_cast<unsigned char>(c);
-  return u < 0x80 && c != '*' && c != '?' && c != '[' && c != ']' && c != '\\' && c != '^';
+// Valid UTF-8 without U+FFFD: comparing its runes is comparing its bytes.
+bool plain_text(std::string_view s) {
+  for (size_t i = 0; i < s.size();) {
+    auto [r, n] = decode_rune(s.substr(i));
+    if (r == kRuneError) return false;
+    i += n;
+  }
+  return true;
 }
+
+// Docker's parents of `path`: filepath.Dir(path) split at '/', each prefix
+// of the parts in turn ("a/b/c" -> "a", "a/b"). Stops when `f` says so.
+template <typename F>
+bool any_docker_parent(std::string_view path, F&& f) {
+  std::string dir = go_dir(path);
+  if (dir == ".") return false;
+  std::string_view d = dir;
+  for (size_t k = d.find('/'); k != std::string_view::npos; k = d.find('/', k + 1)) {
+    if (f(d.substr(0, k))) return true;
+  }
+  return f(d);
+}
+
+// Paths on which "the prefixes ending before each '/'" are exactly
+// Docker's parents, so the automaton can judge them.
+bool automaton_path(std::string_view path) { return is_clean_path(path) && path[0] != '/'; }
 
 }  // namespace
 
@@ -218,17 +242,15 @@ Pattern::Pattern(std::string cleaned) : text_(std::move(cleaned)) {
     } else if (ch == '?') {
       re += "[^/]";
       kind_ = Kind::kRegex;
-    } else if (is_regex_meta(ch)) {
+    } else if (is_escaped_meta(ch)) {
       re += '\\';
       re += static_cast<char>(ch);
     } else if (ch == '\\') {
       // The escaped rune goes to RE2 raw: "\d" is a digit class there.
+      re += '\\';
       if (scan.peek() != RuneScanner::kEof) {
-        re += '\\';
         append_utf8(re, scan.next());
         kind_ = Kind::kRegex;
-      } else {
-        re += '\\';
       }
     } else if (ch == '[' || ch == ']') {
       re += static_cast<char>(ch);
@@ -255,18 +277,7 @@ Pattern::Pattern(std::string cleaned) : text_(std::move(cleaned)) {
   regex_source_ = re;
   std::string error;
   regex_ = Regex::compile(re, &error);
-  if (!regex_) {
-    kind_ = Kind::kInvalid;
-    return;
-  }
-  size_t n = 0;
-  while (n < text_.size() && plain_literal(text_[n])) ++n;
-  required_prefix_ = text_.substr(0, n);
-  if (text_.find('\\') == std::string::npos) {
-    size_t m = text_.size();
-    while (m > 0 && plain_literal(text_[m - 1])) --m;
-    required_suffix_ = text_.substr(m);
-  }
+  if (!regex_) kind_ = Kind::kInvalid;
 }
 
 Pattern::Pattern(Pattern&&) noexcept = default;
@@ -280,12 +291,8 @@ int Pattern::match(std::string_view path) const {
       return path.substr(0, literal_.size()) == literal_;
     case Kind::kSuffix:
       if (path.size() >= literal_.size() && path.substr(path.size() - literal_.size()) == literal_) return 1;
-      return !literal_.empty() && literal_[0] == '/' && path == std::string_view(literal_).substr(1);
+      return literal_[0] == '/' && path == std::string_view(literal_).substr(1);
     case Kind::kRegex:
-      if (path.substr(0, required_prefix_.size()) != required_prefix_) return 0;
-      if (path.size() < required_suffix_.size() ||
-          path.substr(path.size() - required_suffix_.size()) != required_suffix_)
-        return 0;
       return regex_->search(path);
     case Kind::kInvalid:
       return -1;
@@ -294,18 +301,33 @@ int Pattern::match(std::string_view path) const {
 }
 
 bool Pattern::matches_a_parent(std::string_view path) const {
+  if (kind_ == Kind::kInvalid) return false;
+  if (kind_ == Kind::kRegex && automaton_path(path)) return regex_->search_parents(path);
+  return any_docker_parent(path, [&](std::string_view parent) { return match(parent) == 1; });
+}
+
+bool Pattern::add_to(RegexSet& set) const {
   switch (kind_) {
-    case Kind::kRegex:
-      if (path.substr(0, required_prefix_.size()) != required_prefix_) return false;
-      return regex_->search_parents(path);
+    case Kind::kExact:
+    case Kind::kPrefix:
+    case Kind::kSuffix:
+      if (!plain_text(literal_)) break;
+      set.add_literal(kind_ == Kind::kExact    ? RegexSet::Literal::kExact
+                      : kind_ == Kind::kPrefix ? RegexSet::Literal::kPrefix
+                                               : RegexSet::Literal::kSuffix,
+                      literal_);
+      return true;
+    case Kind::kRegex: {
+      if (regex_->set().needs_context()) break;
+      std::string error;
+      if (set.add(regex_source_, &error)) return true;
+      break;
+    }
     case Kind::kInvalid:
-      return false;
-    default:
-      for (size_t i = path.find('/'); i != std::string_view::npos; i = path.find('/', i + 1)) {
-        if (match(path.substr(0, i)) == 1) return true;
-      }
-      return false;
+      break;
   }
+  set.add_never();
+  return false;
 }
 
 PatternError::PatternError(const Rule& rule, size_t index)
@@ -313,6 +335,7 @@ PatternError::PatternError(const Rule& rule, size_t index)
       rule_index(index) {}
 
 Matcher::Matcher(std::vector<Rule> rules) : rules_(std::move(rules)) {
+  std::vector<bool> exception;
   for (size_t r = 0; r < rules_.size(); ++r) {
     const Rule& rule = rules_[r];
     // Docker cleans patterns once more when compiling them; "!/" turns
@@ -320,12 +343,12 @@ Matcher::Matcher(std::vector<Rule> rules) : rules_(std::move(rules)) {
     std::string_view trimmed = trim_space(rule.pattern);
     if (trimmed.empty()) continue;
     std::string p = clean_path(trimmed);
-    bool exception = false;
+    bool is_exception = false;
     if (p[0] == '!') {
       if (p.size() == 1) {
         throw Error(rule.file + ":" + std::to_string(rule.line) + ": illegal exclusion pattern \"!\"");
       }
-      exception = true;
+      is_exception = true;
       p.erase(0, 1);
     }
     if (go_filepath_match(p, ".") < 0) {
@@ -333,26 +356,98 @@ Matcher::Matcher(std::vector<Rule> rules) : rules_(std::move(rules)) {
     }
     patterns_.emplace_back(std::move(p));
     rule_of_.push_back(r);
-    exception_.push_back(exception);
-    has_exceptions_ = has_exceptions_ || exception;
+    exception.push_back(is_exception);
+    has_exceptions_ = has_exceptions_ || is_exception;
   }
+  size_t words = (patterns_.size() + 63) / 64;
+  exception_.assign(words, 0);
+  alone_.assign(words, 0);
+  for (size_t i = 0; i < patterns_.size(); ++i) {
+    if (exception[i]) exception_[i / 64] |= uint64_t{1} << (i % 64);
+    if (!patterns_[i].add_to(automaton_)) alone_[i / 64] |= uint64_t{1} << (i % 64);
+  }
+  file_hits_.assign(words, 0);
+  parent_hits_.assign(words, 0);
 }
 
 Matcher::Matcher(Matcher&&) noexcept = default;
 Matcher::~Matcher() = default;
 
-Verdict Matcher::matches_or_parents(std::string_view path) const {
+void Matcher::fail(size_t pattern) const { throw PatternError(rules_[rule_of_[pattern]], rule_of_[pattern]); }
+
+Verdict Matcher::replay(std::string_view path, const uint64_t* trail, bool use_parents, uint64_t* out) const {
+  const size_t words = exception_.size();
+  const uint64_t* file = file_hits_.data();
+  const uint64_t* parents = parent_hits_.data();
   Verdict v;
-  bool has_parent = path.find('/') != std::string_view::npos;
+  for (size_t i = 0;;) {
+    // The next pattern Docker evaluates and that may match: one the
+    // parent matched (always counted), or one whose kind can change the
+    // verdict (an exception once excluded, a rule otherwise) that hit or
+    // has to be tried on its own.
+    size_t j = SIZE_MAX;
+    for (size_t w = i / 64; w < words; ++w) {
+      uint64_t c = file[w] | alone_[w] | (use_parents ? parents[w] : 0);
+      c &= v.excluded ? exception_[w] : ~exception_[w];
+      if (trail) c |= trail[w];
+      if (w == i / 64) c &= ~uint64_t{0} << (i % 64);
+      if (c) {
+        j = w * 64 + static_cast<size_t>(__builtin_ctzll(c));
+        break;
+      }
+    }
+    if (j == SIZE_MAX) return v;
+    i = j + 1;
+    bool via;
+    if (trail && ((trail[j / 64] >> (j % 64)) & 1)) {
+      via = true;
+    } else if (bit(alone_, j)) {
+      int m = patterns_[j].match(path);
+      if (m < 0) fail(j);
+      via = false;
+      if (m == 0 && use_parents) m = via = patterns_[j].matches_a_parent(path);
+      if (m == 0) continue;
+    } else {
+      via = !((file[j / 64] >> (j % 64)) & 1);
+    }
+    if (out) out[j / 64] |= uint64_t{1} << (j % 64);
+    v.excluded = !bit(exception_, j);
+    v.rule = static_cast<int>(rule_of_[j]);
+    v.via_parent = via;
+  }
+}
+
+Verdict Matcher::matches_or_parents(std::string_view path) const {
+  if (!automaton_path(path)) return matches_or_parents_slow(path);
+  std::fill(file_hits_.begin(), file_hits_.end(), 0);
+  std::fill(parent_hits_.begin(), parent_hits_.end(), 0);
+  automaton_.match(path, file_hits_.data(), parent_hits_.data());
+  return replay(path, nullptr, true, nullptr);
+}
+
+Verdict Matcher::matches_with_parent(std::string_view path, const Trail* parent, Trail* out) const {
+  if (!automaton_path(path)) return matches_with_parent_slow(path, parent, out);
+  const bool use_trail = parent && !parent->matched_.empty();
+  std::fill(file_hits_.begin(), file_hits_.end(), 0);
+  std::fill(parent_hits_.begin(), parent_hits_.end(), 0);
+  automaton_.match(path, file_hits_.data(), use_trail ? nullptr : parent_hits_.data());
+  std::vector<uint64_t> matched(out ? exception_.size() : 0, 0);
+  Verdict v = replay(path, use_trail ? parent->matched_.data() : nullptr, !use_trail, out ? matched.data() : nullptr);
+  if (out) out->matched_ = std::move(matched);
+  return v;
+}
+
+Verdict Matcher::matches_or_parents_slow(std::string_view path) const {
+  Verdict v;
   for (size_t i = 0; i < patterns_.size(); ++i) {
     // Docker only evaluates what could change the outcome.
-    if (static_cast<bool>(exception_[i]) != v.excluded) continue;
+    if (is_exception(i) != v.excluded) continue;
     int m = patterns_[i].match(path);
-    if (m < 0) throw PatternError(rules_[rule_of_[i]], rule_of_[i]);
+    if (m < 0) fail(i);
     bool via = false;
-    if (m == 0 && has_parent) m = via = patterns_[i].matches_a_parent(path);
+    if (m == 0) m = via = patterns_[i].matches_a_parent(path);
     if (m) {
-      v.excluded = !exception_[i];
+      v.excluded = !is_exception(i);
       v.rule = static_cast<int>(rule_of_[i]);
       v.via_parent = via;
     }
@@ -360,50 +455,51 @@ Verdict Matcher::matches_or_parents(std::string_view path) const {
   return v;
 }
 
-Verdict Matcher::matches_with_parent(std::string_view path, const Trail* parent, Trail* out) const {
+Verdict Matcher::matches_with_parent_slow(std::string_view path, const Trail* parent, Trail* out) const {
+  const bool use_trail = parent && !parent->matched_.empty();
+  std::vector<uint64_t> matched(exception_.size(), 0);
   Verdict v;
-  const bool use_parent = parent && !parent->matched_.empty();
-  if (out) out->matched_.assign(patterns_.size(), 0);
   for (size_t i = 0; i < patterns_.size(); ++i) {
-    bool m = use_parent && parent->matched_[i];
+    bool m = use_trail && bit(parent->matched_, i);
     bool via = m;
     if (!m) {
-      if (static_cast<bool>(exception_[i]) != v.excluded) continue;
+      if (is_exception(i) != v.excluded) continue;
       int r = patterns_[i].match(path);
-      if (r < 0) throw PatternError(rules_[rule_of_[i]], rule_of_[i]);
+      if (r < 0) fail(i);
       m = r;
       // Without a parent's results Docker falls back to checking parents.
-      if (!m && !use_parent) m = via = patterns_[i].matches_a_parent(path);
+      if (!m && !use_trail) m = via = patterns_[i].matches_a_parent(path);
     }
-    if (out) out->matched_[i] = m;
     if (m) {
-      v.excluded = !exception_[i];
+      matched[i / 64] |= uint64_t{1} << (i % 64);
+      v.excluded = !is_exception(i);
       v.rule = static_cast<int>(rule_of_[i]);
       v.via_parent = via;
     }
   }
+  if (out) out->matched_ = std::move(matched);
   return v;
 }
 
 Verdict Matcher::matches_one_parent(std::string_view path) const {
   Verdict v;
-  std::string_view parent = parent_path(path);
-  size_t parent_components = 1;
-  for (char c : parent) parent_components += c == '/';
+  const std::string dir = go_dir(path);
+  size_t dir_components = 1;
+  for (char c : dir) dir_components += c == '/';
   for (size_t i = 0; i < patterns_.size(); ++i) {
-    if (static_cast<bool>(exception_[i]) != v.excluded) continue;
+    if (is_exception(i) != v.excluded) continue;
     int m = patterns_[i].match(path);
-    if (m < 0) throw PatternError(rules_[rule_of_[i]], rule_of_[i]);
+    if (m < 0) fail(i);
     bool via = false;
     size_t n = patterns_[i].component_count();
-    if (m == 0 && !parent.empty() && n <= parent_components) {
+    if (m == 0 && dir != "." && n <= dir_components) {
       // Only the ancestor with as many components as the pattern.
       size_t end = 0;
-      for (size_t k = 0; k < n; ++k) end = path.find('/', end + (k ? 1 : 0));
-      m = via = patterns_[i].match(path.substr(0, end)) == 1;
+      for (size_t k = 0; k < n && end != std::string::npos; ++k) end = dir.find('/', end + (k ? 1 : 0));
+      m = via = patterns_[i].match(std::string_view(dir).substr(0, end)) == 1;
     }
     if (m) {
-      v.excluded = !exception_[i];
+      v.excluded = !is_exception(i);
       v.rule = static_cast<int>(rule_of_[i]);
       v.via_parent = via;
     }
@@ -418,13 +514,16 @@ bool Matcher::has_invalid_patterns() const {
 }
 
 std::string Matcher::parent_matched_by(size_t rule, std::string_view path) const {
-  for (size_t i = 0; i < patterns_.size(); ++i) {
+  std::string found;
+  for (size_t i = 0; i < patterns_.size() && found.empty(); ++i) {
     if (rule_of_[i] != rule) continue;
-    for (size_t k = path.find('/'); k != std::string_view::npos; k = path.find('/', k + 1)) {
-      if (patterns_[i].match(path.substr(0, k)) == 1) return std::string(path.substr(0, k));
-    }
+    any_docker_parent(path, [&](std::string_view parent) {
+      if (patterns_[i].match(parent) != 1) return false;
+      found = parent;
+      return true;
+    });
   }
-  return {};
+  return found;
 }
 
 }  // namespace ctxpack

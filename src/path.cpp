@@ -33,6 +33,32 @@ std::string clean_path(std::string_view path) {
   return out.empty() ? "." : out;
 }
 
+bool is_clean_path(std::string_view path) {
+  if (path.empty()) return false;
+  if (path == "/" || path == ".") return true;
+  bool rooted = path[0] == '/';
+  if (rooted) path.remove_prefix(1);
+  bool climbing = !rooted;  // ".." may only lead a relative path
+  size_t i = 0;
+  while (true) {
+    size_t j = path.find('/', i);
+    std::string_view part = path.substr(i, j == std::string_view::npos ? std::string_view::npos : j - i);
+    if (part.empty() || part == ".") return false;
+    if (part == "..") {
+      if (!climbing) return false;
+    } else {
+      climbing = false;
+    }
+    if (j == std::string_view::npos) return true;
+    i = j + 1;
+  }
+}
+
+std::string go_dir(std::string_view path) {
+  size_t slash = path.rfind('/');
+  return clean_path(slash == std::string_view::npos ? std::string_view() : path.substr(0, slash + 1));
+}
+
 std::string_view parent_path(std::string_view path) {
   size_t slash = path.rfind('/');
   return slash == std::string_view::npos ? std::string_view() : path.substr(0, slash);

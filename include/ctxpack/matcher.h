@@ -14,10 +14,20 @@
 //  - matches_one_parent: the deprecated single-ancestor check (Matches),
 //    which the CLI still uses to decide whether to re-add the Dockerfile.
 //
-// Patterns are evaluated lazily in Docker's order ("last match wins", with
+// Patterns are evaluated in Docker's order ("last match wins", with
 // inclusions skipped once a path is excluded and exceptions skipped while
-// it is not), and a malformed pattern is an error only when evaluated, as
-// in Docker.
+// it is not), and a malformed pattern is an error only when Docker would
+// evaluate it. The deciding rule is the last one Docker evaluates that
+// matches.
+//
+// Speed: all patterns are compiled into one automaton that reads a clean
+// path once and reports, for every pattern, whether it matches the path
+// and whether it matches a parent; the evaluation order is then replayed
+// on those bits. Paths that are not clean (Docker accepts them too) and
+// patterns the automaton cannot hold (word boundaries, malformed ones)
+// take Docker's pattern-by-pattern route.
+//
+// Not safe for concurrent use (the automaton caches states as it goes).
 #pragma once
 
 #include <cstdint>
@@ -28,14 +38,15 @@
 
 #include "ctxpack/error.h"
 #include "ctxpack/ignore_file.h"
+#include "ctxpack/regex.h"
 
 namespace ctxpack {
-
-class Regex;
 
 // One compiled pattern (without its '!').
 class Pattern {
  public:
+  // Docker's match types, plus kInvalid for a regular expression Go
+  // rejects (an error whenever the pattern is evaluated).
   enum class Kind { kExact, kPrefix, kSuffix, kRegex, kInvalid };
 
   explicit Pattern(std::string cleaned);
@@ -44,21 +55,29 @@ class Pattern {
 
   // 1: matches, 0: does not, -1: the pattern is malformed.
   int match(std::string_view path) const;
-  // Whether the pattern matches a parent directory of `path` (the prefixes
-  // ending before each '/'); a malformed pattern matches nothing.
+  // Whether the pattern matches a parent directory of `path`, the way
+  // Docker lists them (filepath.Dir split at '/'); a malformed pattern
+  // matches nothing.
   bool matches_a_parent(std::string_view path) const;
 
   const std::string& text() const { return text_; }
   Kind kind() const { return kind_; }
+  // Number of '/'-separated components (Docker's len(pattern.dirs)).
   size_t component_count() const { return components_; }
-  // The Go regular expression Docker builds for this pattern ("" unless kRegex
-  // or kInvalid), for tests and `why --debug`-style output.
+  // The Go regular expression Docker builds for a kRegex or kInvalid
+  // pattern, "" otherwise.
   const std::string& regex_source() const { return regex_source_; }
+  // kExact: the text; kPrefix: the text before the trailing "**";
+  // kSuffix: the text after the leading "**".
+  const std::string& literal() const { return literal_; }
+
+  // Adds this pattern to `set` as one member, or a placeholder member
+  // when it must be judged on its own. Returns whether it was added.
+  bool add_to(RegexSet& set) const;
 
  private:
   std::string text_;
-  std::string literal_;  // kExact: the text; kPrefix/kSuffix: the literal part
-  std::string required_prefix_, required_suffix_;  // kRegex prefilters
+  std::string literal_;
   std::string regex_source_;
   std::unique_ptr<Regex> regex_;
   Kind kind_ = Kind::kExact;
@@ -93,7 +112,7 @@ class Matcher {
 
    private:
     friend class Matcher;
-    std::vector<uint8_t> matched_;
+    std::vector<uint64_t> matched_;  // a bit per pattern; empty: no information
   };
 
   Verdict matches_or_parents(std::string_view path) const;
@@ -107,7 +126,7 @@ class Matcher {
   bool has_exceptions() const { return has_exceptions_; }
   // Whether some pattern would fail if evaluated (Docker only fails when it is).
   bool has_invalid_patterns() const;
-  bool is_exception(size_t i) const { return exception_[i]; }
+  bool is_exception(size_t i) const { return bit(exception_, i); }
   const Rule& rule(size_t i) const { return rules_[rule_of_[i]]; }
   const Pattern& pattern(size_t i) const { return patterns_[i]; }
   // The shortest parent directory of `path` that rule `rule` (an index into
@@ -115,11 +134,23 @@ class Matcher {
   std::string parent_matched_by(size_t rule, std::string_view path) const;
 
  private:
+  static bool bit(const std::vector<uint64_t>& bits, size_t i) { return (bits[i / 64] >> (i % 64)) & 1; }
+  // Docker's loop over the patterns, on precomputed hits. `trail`: the
+  // parent's results (null: none); `use_parents`: hits on parents count.
+  Verdict replay(std::string_view path, const uint64_t* trail, bool use_parents, uint64_t* out) const;
+  // Docker's algorithms pattern by pattern, for any path.
+  Verdict matches_or_parents_slow(std::string_view path) const;
+  Verdict matches_with_parent_slow(std::string_view path, const Trail* parent, Trail* out) const;
+  [[noreturn]] void fail(size_t pattern) const;
+
   std::vector<Rule> rules_;
   std::vector<Pattern> patterns_;
   std::vector<size_t> rule_of_;  // pattern index -> rule index (blank patterns are dropped)
-  std::vector<uint8_t> exception_;
+  std::vector<uint64_t> exception_;  // a bit per pattern
+  std::vector<uint64_t> alone_;      // patterns the automaton does not judge
   bool has_exceptions_ = false;
+  RegexSet automaton_;  // member i is pattern i
+  mutable std::vector<uint64_t> file_hits_, parent_hits_;
 };
 
 // Go's filepath.Match(pattern, name), used by Docker to reject malformed

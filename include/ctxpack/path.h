@@ -10,6 +10,13 @@ namespace ctxpack {
 // Go's filepath.Clean on Unix: the shortest equivalent path, "." for "".
 std::string clean_path(std::string_view path);
 
+// Whether clean_path(path) == path, without building it.
+bool is_clean_path(std::string_view path);
+
+// Go's filepath.Dir on Unix: the path without its last element, cleaned
+// ("." when nothing is left).
+std::string go_dir(std::string_view path);
+
 // The parent of a clean relative path ("" for a top-level name).
 std::string_view parent_path(std::string_view path);
 
