@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -20,19 +21,20 @@ namespace ctxpack {
 
 namespace {
 
-// Where an entry's content comes from: a file of the context (plus bytes
-// appended after it), or memory.
+// An entry's content: the open file's bytes, then bytes from memory.
 struct Content {
-  FileSystem::Dir dir = -1;
-  const std::string* name = nullptr;  // in `dir`; null for content in memory
-  std::string_view data;              // in memory, or appended after the file
+  InputFile* file = nullptr;
+  std::string_view data;
 };
 
 class EntrySink {
  public:
   virtual ~EntrySink() = default;
-  // Archives `e`; false when the file could not be opened and was left out.
-  virtual bool add(const TarEntry& e, std::string_view path, const Content& content) = 0;
+  virtual void add(const TarEntry& e, std::string_view path, const Content& content) = 0;
+  // Whether the sink needs the files' contents (measuring needs none).
+  virtual bool reads_content() const = 0;
+  // A file that changed while being packed.
+  virtual void changed(std::string_view path, const std::string& what) = 0;
 };
 
 struct LoadedFile {
@@ -98,6 +100,7 @@ class ContextTar : public WalkVisitor {
   }
 
   void visit(const WalkEntry& e) override {
+    if (!e.sent) return;
     const FileInfo& info = e.entry->info;
     std::optional<TarType> type = tar_type(info.type);
     if (!type) {
@@ -122,15 +125,11 @@ class ContextTar : public WalkVisitor {
     }
     if (t.type == TarType::kSymlink) {
       if (int err = ctx_.fs->read_link(e.dir, e.entry->name, &link_)) {
-        vanished(e.path, err);
+        sink_.changed(e.path, err == ENOENT ? "vanished while being packed; left out"
+                                            : std::string("cannot be read (") + std::strerror(err) + "); left out");
         return;
       }
       t.linkname = link_;
-    }
-    capability_.clear();
-    if (ctx_.fs->get_xattr(e.dir, e.entry->name, "security.capability", &capability_) == 0) {
-      capability_ = docker_capability(std::move(capability_));
-      t.capability = capability_;
     }
     const bool linkable = t.type != TarType::kDirectory && info.nlink > 1;
     if (linkable) {
@@ -142,8 +141,22 @@ class ContextTar : public WalkVisitor {
         t.size = 0;
       }
     }
+    std::unique_ptr<InputFile> file;
+    if (t.type == TarType::kRegular && t.size > 0 && sink_.reads_content()) {
+      // Opened before anything is written: a file gone by now is left out
+      // rather than archived as a header without content.
+      if (int err = ctx_.fs->open_file(e.dir, e.entry->name, &file)) {
+        sink_.changed(e.path, err == ENOENT ? "vanished while being packed; left out"
+                                            : std::string("cannot be read (") + std::strerror(err) + "); left out");
+        return;
+      }
+    }
+    if (read_capability(e, file.get()) == 0) {
+      capability_ = docker_capability(std::move(capability_));
+      t.capability = capability_;
+    }
     t.name = name_;
-    Content content{e.dir, &e.entry->name, {}};
+    Content content{file.get(), {}};
     if (!dockerignore_suffix_.empty() && t.type == TarType::kRegular && e.path == ".dockerignore") {
       // The docker CLI lists the Dockerfile it adds in .dockerignore, so
       // that the daemon removes it after reading it.
@@ -151,7 +164,7 @@ class ContextTar : public WalkVisitor {
       t.size += dockerignore_suffix_.size();
       dockerignore_rewritten_ = true;
     }
-    if (!sink_.add(t, e.path, content)) return;
+    sink_.add(t, e.path, content);
     if (linkable && t.type != TarType::kHardlink) links_.emplace(info.ino, name_);
     if (e.path == ctx_.dockerfile_rel && ctx_.dockerfile_exists) dockerfile_sent_ = true;
   }
@@ -170,6 +183,13 @@ class ContextTar : public WalkVisitor {
     }
     const int64_t mtime = options_.reproducible ? options_.epoch : options_.now;
     add_memory(injected_name_, 0600, mtime, outside_dockerfile_.data);
+    if (ctx_.builder == Builder::kBuildKit) {
+      // The classic daemon deletes what .dockerignore lists; BuildKit
+      // applies no ignore file to a tar.
+      warn_("the Dockerfile " + ctx_.dockerfile_path + " is outside the context; it is added to the tar as " +
+            injected_name_ + " so that docker build - reads it, and a COPY of the whole context copies it too "
+            "(--no-dockerfile leaves it out)");
+    }
     if (ctx_.builder == Builder::kLegacy && !dockerignore_rewritten_) {
       add_memory(".dockerignore", 0600, mtime, ".dockerignore" + dockerignore_suffix_);
     }
@@ -204,12 +224,21 @@ class ContextTar : public WalkVisitor {
     t.mode = mode;
     t.mtime = mtime;
     t.size = data.size();
-    sink_.add(t, name, Content{-1, nullptr, data});
+    sink_.add(t, name, Content{nullptr, data});
   }
 
-  void vanished(std::string_view path, int err) {
-    warn_(quote_path(path) + (err == ENOENT ? ": vanished while being packed" : ": " + std::string(std::strerror(err))));
+  // Into capability_. An open file answers without a path lookup.
+  int read_capability(const WalkEntry& e, InputFile* file) {
+    capability_.clear();
+    if (!file || file->fd() < 0) return ctx_.fs->get_xattr(e.dir, e.entry->name, kCapability, &capability_);
+    char buf[256];
+    ssize_t n = ::fgetxattr(file->fd(), kCapability, buf, sizeof buf);
+    if (n < 0) return errno;
+    capability_.assign(buf, static_cast<size_t>(n));
+    return 0;
   }
+
+  static constexpr const char* kCapability = "security.capability";
 
   BuildContext& ctx_;
   const PackOptions& options_;
@@ -227,23 +256,12 @@ class ContextTar : public WalkVisitor {
 // Writes entries to a TarStream, coping with files that change meanwhile.
 class StreamSink : public EntrySink {
  public:
-  StreamSink(FileSystem& fs, TarStream& out, PackResult& result, const PackCallbacks& callbacks)
-      : fs_(fs), out_(out), result_(result), callbacks_(callbacks) {}
+  StreamSink(TarStream& out, PackResult& result, const PackCallbacks& callbacks)
+      : out_(out), result_(result), callbacks_(callbacks) {}
 
-  bool add(const TarEntry& e, std::string_view path, const Content& content) override {
-    const uint64_t file_bytes = e.size - content.data.size();
-    std::unique_ptr<InputFile> file;
-    if (content.name && e.type == TarType::kRegular && file_bytes > 0) {
-      // Opened before the header goes out: a file that is gone by now is
-      // left out rather than archived as a header without content.
-      if (int err = fs_.open_file(content.dir, *content.name, &file)) {
-        changed(path, err == ENOENT ? "vanished while being packed; left out"
-                                    : std::string("cannot be read (") + std::strerror(err) + "); left out");
-        return false;
-      }
-    }
+  void add(const TarEntry& e, std::string_view path, const Content& content) override {
     out_.write_header(e);
-    if (file) copy(*file, file_bytes, path);
+    if (content.file) copy(*content.file, e.size - content.data.size(), path);
     out_.write(content.data.data(), content.data.size());
     out_.write_zeros(tar_padding(e.size));
     PackStats& s = result_.stats;
@@ -253,7 +271,14 @@ class StreamSink : public EntrySink {
     s.tar_bytes = out_.tar_bytes();
     s.output_bytes = out_.output_bytes();
     if (callbacks_.progress) callbacks_.progress(s);
-    return true;
+  }
+
+  bool reads_content() const override { return true; }
+
+  void changed(std::string_view path, const std::string& what) override {
+    std::string message = quote_path(path) + ": " + what;
+    if (callbacks_.warning) callbacks_.warning(message);
+    result_.changed.push_back(std::move(message));
   }
 
  private:
@@ -270,18 +295,10 @@ class StreamSink : public EntrySink {
     } else if (grew) {
       changed(path, "grew while being packed; the tar holds its first " + std::to_string(size) + " bytes");
     }
-    // A short read leaves the copied bytes in place; zeros keep the
-    // header's size true.
+    // Zeros keep the header's size true.
     if (static_cast<uint64_t>(n) < size) out_.write_zeros(size - static_cast<uint64_t>(n));
   }
 
-  void changed(std::string_view path, const std::string& what) {
-    std::string message = quote_path(path) + ": " + what;
-    if (callbacks_.warning) callbacks_.warning(message);
-    result_.changed.push_back(std::move(message));
-  }
-
-  FileSystem& fs_;
   TarStream& out_;
   PackResult& result_;
   const PackCallbacks& callbacks_;
@@ -289,10 +306,9 @@ class StreamSink : public EntrySink {
 
 class CountingSink : public EntrySink {
  public:
-  bool add(const TarEntry& e, std::string_view, const Content&) override {
-    total += tar_entry_size(e);
-    return true;
-  }
+  void add(const TarEntry& e, std::string_view, const Content&) override { total += tar_entry_size(e); }
+  bool reads_content() const override { return false; }
+  void changed(std::string_view, const std::string&) override {}
   uint64_t total = 0;
 };
 
@@ -301,7 +317,7 @@ class CountingSink : public EntrySink {
 PackResult pack_context(BuildContext& ctx, const PackOptions& options, TarStream& out,
                         const PackCallbacks& callbacks) {
   PackResult result;
-  StreamSink sink(*ctx.fs, out, result, callbacks);
+  StreamSink sink(out, result, callbacks);
   auto warn = [&](const std::string& m) {
     if (callbacks.warning) callbacks.warning(m);
   };

@@ -144,7 +144,6 @@ int run_pack(const PackFlags& flags) {
   progress.clear();
   if (file) file->commit();
 
-  const std::string where = to_stdout ? "-" : flags.output;
   if (!flags.quiet) {
     const PackStats& s = result.stats;
     std::string line = "packed " + std::to_string(s.entries) + " entries (" + std::to_string(s.files) + " files, " +
@@ -154,11 +153,12 @@ int run_pack(const PackFlags& flags) {
     }
     std::fprintf(stderr, "ctxpack: %s\n", line.c_str());
     if (!result.dockerfile.empty() && result.dockerfile != "Dockerfile") {
-      std::fprintf(stderr, "ctxpack: build it with: docker build -f %s - < %s\n",
-                   quote_path(result.dockerfile).c_str(), quote_path(where).c_str());
+      std::string build = "docker build -f " + quote_path(result.dockerfile) + " -";
+      if (!to_stdout) build += " < " + quote_path(flags.output);
+      std::fprintf(stderr, "ctxpack: build it with: %s\n", build.c_str());
     }
   }
-  if (flags.reproducible) std::fprintf(stderr, "sha256:%s  %s\n", stream.sha256_hex().c_str(), quote_path(where).c_str());
+  if (flags.reproducible) std::fprintf(stderr, "sha256:%s  %s\n", stream.sha256_hex().c_str(), quote_path(to_stdout ? "-" : flags.output).c_str());
   if (!result.changed.empty()) {
     warn(std::to_string(result.changed.size()) + " file(s) changed while being packed (exit status " +
          std::to_string(kExitContextChanged) + ")");
