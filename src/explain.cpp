@@ -7,12 +7,24 @@ namespace ctxpack {
 
 Explanation explain_by_rules(const Matcher& matcher, std::string_view path) {
   Explanation ex;
-  ex.path = clean_path(path);
-  if (ex.path == ".") return ex;  // Docker never excludes the context root
+  explain_by_rules(matcher, path, ex);
+  return ex;
+}
+
+void explain_by_rules(const Matcher& matcher, std::string_view path, Explanation& ex) {
+  if (is_clean_path(path)) {
+    ex.path.assign(path);
+  } else {
+    ex.path = clean_path(path);
+  }
+  ex.verdict = Verdict{};
+  ex.excluded = false;
+  ex.via.clear();
+  ex.note.clear();
+  if (ex.path == ".") return;  // Docker never excludes the context root
   ex.verdict = matcher.matches_or_parents(ex.path);
   ex.excluded = ex.verdict.excluded;
   if (ex.verdict.via_parent) ex.via = matcher.parent_matched_by(static_cast<size_t>(ex.verdict.rule), ex.path);
-  return ex;
 }
 
 Explanation explain_in_context(BuildContext& ctx, std::string_view path) {

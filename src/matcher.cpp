@@ -306,6 +306,28 @@ bool Pattern::matches_a_parent(std::string_view path) const {
   return any_docker_parent(path, [&](std::string_view parent) { return match(parent) == 1; });
 }
 
+size_t Pattern::first_parent(std::string_view path) const {
+  constexpr size_t npos = std::string_view::npos;
+  switch (kind_) {
+    case Kind::kExact: {
+      size_t n = literal_.size();
+      return n < path.size() && path[n] == '/' && path.substr(0, n) == literal_ ? n : npos;
+    }
+    case Kind::kPrefix:
+      return path.substr(0, literal_.size()) == literal_ ? path.find('/', literal_.size()) : npos;
+    case Kind::kSuffix:
+      for (size_t k = path.find('/'); k != npos; k = path.find('/', k + 1)) {
+        if (match(path.substr(0, k)) == 1) return k;
+      }
+      return npos;
+    case Kind::kRegex:
+      return regex_->first_parent(path);
+    case Kind::kInvalid:
+      break;
+  }
+  return npos;
+}
+
 bool Pattern::add_to(RegexSet& set) const {
   switch (kind_) {
     case Kind::kExact:
@@ -517,6 +539,11 @@ std::string Matcher::parent_matched_by(size_t rule, std::string_view path) const
   std::string found;
   for (size_t i = 0; i < patterns_.size() && found.empty(); ++i) {
     if (rule_of_[i] != rule) continue;
+    if (automaton_path(path)) {
+      size_t n = patterns_[i].first_parent(path);
+      if (n != std::string_view::npos) found = path.substr(0, n);
+      continue;
+    }
     any_docker_parent(path, [&](std::string_view parent) {
       if (patterns_[i].match(parent) != 1) return false;
       found = parent;

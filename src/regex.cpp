@@ -895,14 +895,22 @@ struct RegexSet::Impl {
   struct State {
     uint32_t first = 0, count = 0;
     int32_t now = -1, end = -1;
-    std::array<int32_t, 128> next;
+    bool special() const { return now >= 0 || count == 0; }
   };
+
+  // Transitions on ASCII bytes, 128 per state: the target, kUnknown when
+  // not computed yet, or flag(target) when the target needs attention
+  // (members matched on reaching it, or no thread is left), so the common
+  // step is one load and one sign test.
+  static constexpr int32_t kUnknown = -1;
+  static int32_t flag(int32_t state) { return -2 - state; }
 
   // Bounded memory: past these the cache starts over (RE2 does the same).
   static constexpr size_t kMaxStates = 10000;
   static constexpr size_t kMaxPool = size_t{4} << 20;
 
   mutable std::vector<State> states;
+  mutable std::vector<int32_t> table;  // states.size() * 128
   mutable std::vector<uint32_t> pool;  // instruction lists of the states
   mutable std::vector<uint64_t> bits;  // bit sets of the states
   mutable std::unordered_multimap<uint64_t, int32_t> index;
@@ -915,6 +923,7 @@ struct RegexSet::Impl {
 
   void reset_cache() const {
     states.clear();
+    table.clear();
     pool.clear();
     bits.clear();
     index.clear();
@@ -952,7 +961,8 @@ struct RegexSet::Impl {
       if (insts[p].op == Op::kMatch) matched.push_back(insts[p].arg);
   }
 
-  // Interns the (deduplicated) instruction list in `set`.
+  // Interns the (deduplicated) instruction list in `set`. The initial
+  // state is never shared: at position 0, ^ holds.
   int32_t intern(std::vector<uint32_t>& set, bool initial) const {
     std::sort(set.begin(), set.end());
     uint64_t h = hash(set.data(), set.size());
@@ -979,8 +989,8 @@ struct RegexSet::Impl {
     std::sort(matched.begin(), matched.end());
     matched.erase(std::unique(matched.begin(), matched.end()), matched.end());
     s.end = store_bits(matched);
-    s.next.fill(-1);
     states.push_back(s);
+    table.resize(table.size() + 128, kUnknown);
     int32_t id = static_cast<int32_t>(states.size()) - 1;
     if (initial) {
       start_state = id;
@@ -1000,6 +1010,7 @@ struct RegexSet::Impl {
     return intern(scratch, true);
   }
 
+  // The state after reading `c` in state `s`, computed and remembered.
   int32_t step(int32_t s, char32_t c) const {
     new_generation();
     scratch.clear();
@@ -1013,7 +1024,7 @@ struct RegexSet::Impl {
     int32_t t = intern(scratch, false);
     if (resets != before) return t;  // `s` went with the old cache
     if (c < 128) {
-      states[s].next[c] = t;
+      table[static_cast<size_t>(s) * 128 + c] = states[t].special() ? flag(t) : t;
     } else {
       wide.emplace((static_cast<uint64_t>(s) << 21) | c, t);
     }
@@ -1025,36 +1036,55 @@ struct RegexSet::Impl {
     for (size_t w = 0, n = words(); w < n; ++w) to[w] |= from[w];
   }
 
-  void match_dfa(std::string_view text, uint64_t* file, uint64_t* parents) const {
+  bool any(const uint64_t* b) const {
+    for (size_t w = 0, n = words(); w < n; ++w)
+      if (b[w]) return true;
+    return false;
+  }
+
+  // The members that match after a '/' in `text` match a parent too.
+  void matched_before_a_slash(std::string_view text, size_t from, uint64_t* file, uint64_t* parents,
+                              size_t* stop) const {
+    size_t slash = parents ? text.find('/', from) : std::string_view::npos;
+    if (slash == std::string_view::npos) return;
+    for (size_t w = 0, n = words(); w < n; ++w) parents[w] |= file[w];
+    if (stop && any(parents)) *stop = slash;
+  }
+
+  // With `stop`, returns at the first '/' where some member matched the
+  // prefix before it, with its position in *stop.
+  void match_dfa(std::string_view text, uint64_t* file, uint64_t* parents, size_t* stop) const {
     const size_t n = text.size();
-    const size_t nw = words();
+    const unsigned char* p = reinterpret_cast<const unsigned char*>(text.data());
     int32_t s = initial();
+    if (states[s].now >= 0) or_bits(file, states[s].now);
+    if (states[s].count == 0) return matched_before_a_slash(text, 0, file, parents, stop);
     size_t i = 0;
-    while (true) {
-      const State& st = states[s];
-      if (st.now >= 0) or_bits(file, st.now);
-      if (i == n) {
-        if (st.end >= 0) or_bits(file, st.end);
-        return;
-      }
-      unsigned char b = static_cast<unsigned char>(text[i]);
-      if (b == '/' && parents) {
-        // A match so far is a match of this parent too.
-        for (size_t w = 0; w < nw; ++w) parents[w] |= file[w];
-        if (st.end >= 0) or_bits(parents, st.end);
-      }
-      if (st.count == 0) {
-        // No thread left: nothing more can match, parents included.
-        if (parents && text.find('/', i + 1) != std::string_view::npos) {
-          for (size_t w = 0; w < nw; ++w) parents[w] |= file[w];
-        }
-        return;
-      }
+    while (i < n) {
+      unsigned b = p[i];
       int32_t t;
-      if (b < 128) {
-        t = st.next[b];
-        if (t < 0) t = step(s, b);
+      if (b < 128 && b != '/') {
+        // The hot loop: plain ASCII into an ordinary, known state.
+        t = table[static_cast<size_t>(s) * 128 + b];
         ++i;
+        if (t >= 0) {
+          s = t;
+          continue;
+        }
+        t = t == kUnknown ? step(s, b) : flag(t);
+      } else if (b == '/') {
+        if (parents) {
+          // A match so far is a match of this parent too.
+          for (size_t w = 0, nw = words(); w < nw; ++w) parents[w] |= file[w];
+          if (states[s].end >= 0) or_bits(parents, states[s].end);
+          if (stop && any(parents)) {
+            *stop = i;
+            return;
+          }
+        }
+        t = table[static_cast<size_t>(s) * 128 + b];
+        ++i;
+        t = t >= 0 ? t : t == kUnknown ? step(s, b) : flag(t);
       } else {
         auto [c, w] = decode_rune(text.substr(i));
         i += w;
@@ -1062,12 +1092,16 @@ struct RegexSet::Impl {
         t = it != wide.end() ? it->second : step(s, c);
       }
       s = t;
+      const State& st = states[s];
+      if (st.now >= 0) or_bits(file, st.now);
+      if (st.count == 0) return matched_before_a_slash(text, i, file, parents, stop);
     }
+    if (states[s].end >= 0) or_bits(file, states[s].end);
   }
 
   // ---- matching: NFA simulation with full context, for \b and \B ----
 
-  void match_nfa(std::string_view text, uint64_t* file, uint64_t* parents) const {
+  void match_nfa(std::string_view text, uint64_t* file, uint64_t* parents, size_t* stop) const {
     const size_t nw = words();
     std::vector<uint32_t> seeds(starts), list, ends;
     auto set_bit = [](uint64_t* b, uint32_t m) { b[m / 64] |= uint64_t{1} << (m % 64); };
@@ -1103,13 +1137,19 @@ struct RegexSet::Impl {
         for (uint32_t p : ends)
           if (insts[p].op == Op::kMatch) set_bit(parents, insts[p].arg);
         for (size_t w = 0; w < nw; ++w) parents[w] |= file[w];
+        if (stop && any(parents)) {
+          *stop = i;
+          return;
+        }
       }
       seeds.clear();
       for (uint32_t p : list)
         if (consumes(insts[p], c)) seeds.push_back(insts[p].out);
       if (seeds.empty()) {
-        if (parents && text.find('/', i + width) != std::string_view::npos) {
+        size_t slash = parents ? text.find('/', i + width) : std::string_view::npos;
+        if (slash != std::string_view::npos) {
           for (size_t w = 0; w < nw; ++w) parents[w] |= file[w];
+          if (stop && any(parents)) *stop = slash;
         }
         return;
       }
@@ -1178,9 +1218,9 @@ size_t RegexSet::instructions() const { return impl_->insts.size(); }
 void RegexSet::match(std::string_view text, uint64_t* file, uint64_t* parents) const {
   if (impl_->members == 0) return;
   if (impl_->context) {
-    impl_->match_nfa(text, file, parents);
+    impl_->match_nfa(text, file, parents, nullptr);
   } else {
-    impl_->match_dfa(text, file, parents);
+    impl_->match_dfa(text, file, parents, nullptr);
   }
 }
 
@@ -1200,6 +1240,18 @@ bool Regex::search_parents(std::string_view text) const {
   uint64_t file = 0, parents = 0;
   set_.match(text, &file, &parents);
   return parents & 1;
+}
+
+size_t Regex::first_parent(std::string_view text) const {
+  uint64_t file = 0, parents = 0;
+  size_t stop = std::string_view::npos;
+  const RegexSet::Impl& m = *set_.impl_;
+  if (m.context) {
+    m.match_nfa(text, &file, &parents, &stop);
+  } else {
+    m.match_dfa(text, &file, &parents, &stop);
+  }
+  return stop;
 }
 
 }  // namespace ctxpack

@@ -22,6 +22,8 @@ struct Explanation {
 // Rules only, as Docker's MatchesOrParentMatches judges a path (used with
 // --ignore-file, where paths need not exist). Throws PatternError.
 Explanation explain_by_rules(const Matcher& matcher, std::string_view path);
+// The same into `out`, reusing its storage (for many paths in a row).
+void explain_by_rules(const Matcher& matcher, std::string_view path, Explanation& out);
 
 // What the builder's walk does with `path` in `ctx`, whether or not it
 // exists (a missing path is judged as a file). Throws PatternError.

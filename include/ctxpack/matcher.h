@@ -59,6 +59,9 @@ class Pattern {
   // Docker lists them (filepath.Dir split at '/'); a malformed pattern
   // matches nothing.
   bool matches_a_parent(std::string_view path) const;
+  // For a clean relative path: the length of the shortest parent the
+  // pattern matches, npos if none.
+  size_t first_parent(std::string_view path) const;
 
   const std::string& text() const { return text_; }
   Kind kind() const { return kind_; }

@@ -68,6 +68,7 @@ class RegexSet {
   size_t instructions() const;
 
  private:
+  friend class Regex;
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
@@ -82,6 +83,8 @@ class Regex {
   bool search(std::string_view text) const;
   // Whether search() holds for a prefix of `text` that ends before a '/'.
   bool search_parents(std::string_view text) const;
+  // The length of the shortest such prefix; npos when there is none.
+  size_t first_parent(std::string_view text) const;
 
   const RegexSet& set() const { return set_; }
 

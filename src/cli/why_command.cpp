@@ -1,8 +1,16 @@
 // ctxpack why: which .dockerignore line decides each path, in the style of
 // `git check-ignore -v`.
+//
+// With --stdin it is a filter over possibly millions of paths, so input is
+// read and output written in large blocks, and nothing is allocated per
+// path once the buffers have grown.
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
-#include <iostream>
+#include <cstring>
 #include <optional>
+#include <vector>
 
 #include "commands.h"
 #include "ctxpack/error.h"
@@ -22,36 +30,137 @@ struct WhyFlags {
   std::vector<std::string> args;  // [CONTEXT] PATH...
 };
 
-std::string verdict_word(const Explanation& ex) { return ex.excluded ? "excluded" : "included"; }
+// Records separated by `delim`, read from a descriptor in large blocks.
+class RecordReader {
+ public:
+  RecordReader(int fd, char delim) : fd_(fd), delim_(delim), buf_(1 << 20) {}
 
-void print(const WhyFlags& flags, const Matcher& matcher, const Explanation& ex) {
-  const Rule* rule = ex.verdict.rule >= 0 ? &matcher.rule(static_cast<size_t>(ex.verdict.rule)) : nullptr;
-  if (flags.json) {
-    std::string line = "{\"path\":" + json_string(ex.path) + ",\"verdict\":\"" + verdict_word(ex) + "\",\"rule\":";
-    if (rule) {
-      line += "{\"file\":" + json_string(rule->file) + ",\"line\":" + std::to_string(rule->line) +
-              ",\"pattern\":" + json_string(rule->pattern) + ",\"text\":" + json_string(rule->text) + "}";
-    } else {
-      line += "null";
+  // The next record (valid until the next call); false at the end.
+  bool next(std::string_view& record) {
+    while (true) {
+      if (const void* hit = std::memchr(buf_.data() + begin_, delim_, end_ - begin_)) {
+        size_t at = static_cast<const char*>(hit) - buf_.data();
+        record = std::string_view(buf_.data() + begin_, at - begin_);
+        begin_ = at + 1;
+        return true;
+      }
+      if (eof_) {
+        if (begin_ == end_) return false;
+        record = std::string_view(buf_.data() + begin_, end_ - begin_);  // no final delimiter
+        begin_ = end_;
+        return true;
+      }
+      fill();
     }
-    line += ",\"via_parent\":" + (ex.via.empty() ? std::string("null") : json_string(ex.via));
-    line += ",\"note\":" + (ex.note.empty() ? std::string("null") : json_string(ex.note)) + "}\n";
-    std::fputs(line.c_str(), stdout);
-    return;
   }
-  std::string out = verdict_word(ex) + "\t" + (flags.null ? ex.path : quote_path(ex.path)) + "\t";
-  if (rule) out += rule_reference(*rule);
-  std::string note;
-  if (!ex.via.empty()) note = "matched parent directory " + ex.via + "/";
-  if (!ex.note.empty()) note += (note.empty() ? "" : "; ") + ex.note;
-  if (!note.empty()) out += "\t" + note;
-  out += flags.null ? '\0' : '\n';
-  std::fwrite(out.data(), 1, out.size(), stdout);
+
+ private:
+  void fill() {
+    if (begin_ > 0) {
+      std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
+      end_ -= begin_;
+      begin_ = 0;
+    }
+    if (end_ == buf_.size()) buf_.resize(buf_.size() * 2);  // a record longer than the buffer
+    ssize_t n;
+    do {
+      n = ::read(fd_, buf_.data() + end_, buf_.size() - end_);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) throw Error(std::string("reading standard input: ") + std::strerror(errno));
+    if (n == 0) eof_ = true;
+    end_ += static_cast<size_t>(n);
+  }
+
+  int fd_;
+  char delim_;
+  std::vector<char> buf_;
+  size_t begin_ = 0, end_ = 0;
+  bool eof_ = false;
+};
+
+// Bytes that print as themselves; anything else goes through quote_path.
+bool plain_ascii(std::string_view s) {
+  for (unsigned char c : s) {
+    if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') return false;
+  }
+  return true;
 }
 
-}  // namespace
+class Printer {
+ public:
+  Printer(const WhyFlags& flags, const Matcher& matcher)
+      : flags_(flags), matcher_(matcher) {
+    out_.reserve(kBlock + 4096);
+  }
+  ~Printer() { flush(); }
 
-namespace {
+  void print(const Explanation& ex) {
+    const Rule* rule = ex.verdict.rule >= 0 ? &matcher_.rule(static_cast<size_t>(ex.verdict.rule)) : nullptr;
+    if (flags_.json) {
+      json(ex, rule);
+    } else {
+      text(ex, rule);
+    }
+    if (out_.size() >= kBlock) flush();
+  }
+
+  void flush() {
+    if (out_.empty()) return;
+    std::fwrite(out_.data(), 1, out_.size(), stdout);
+    out_.clear();
+  }
+
+ private:
+  static constexpr size_t kBlock = 1 << 16;
+
+  void text(const Explanation& ex, const Rule* rule) {
+    out_ += ex.excluded ? "excluded\t" : "included\t";
+    if (flags_.null || plain_ascii(ex.path)) {
+      out_ += ex.path;
+    } else {
+      out_ += quote_path(ex.path);
+    }
+    out_ += '\t';
+    if (rule) out_ += reference(static_cast<size_t>(ex.verdict.rule));
+    if (!ex.via.empty() || !ex.note.empty()) {
+      out_ += '\t';
+      if (!ex.via.empty()) {
+        out_ += "matched parent directory ";
+        out_ += ex.via;
+        out_ += '/';
+        if (!ex.note.empty()) out_ += "; ";
+      }
+      out_ += ex.note;
+    }
+    out_ += flags_.null ? '\0' : '\n';
+  }
+
+  void json(const Explanation& ex, const Rule* rule) {
+    out_ += "{\"path\":" + json_string(ex.path) + ",\"verdict\":\"" + (ex.excluded ? "excluded" : "included") +
+            "\",\"rule\":";
+    if (rule) {
+      out_ += "{\"file\":" + json_string(rule->file) + ",\"line\":" + std::to_string(rule->line) +
+              ",\"pattern\":" + json_string(rule->pattern) + ",\"text\":" + json_string(rule->text) + "}";
+    } else {
+      out_ += "null";
+    }
+    out_ += ",\"via_parent\":" + (ex.via.empty() ? std::string("null") : json_string(ex.via));
+    out_ += ",\"note\":" + (ex.note.empty() ? std::string("null") : json_string(ex.note)) + "}\n";
+  }
+
+  // FILE:LINE:PATTERN, built once per rule.
+  const std::string& reference(size_t rule) {
+    if (references_.size() <= rule) references_.resize(rule + 1);
+    std::string& r = references_[rule];
+    if (r.empty()) r = rule_reference(matcher_.rule(rule));
+    return r;
+  }
+
+  const WhyFlags& flags_;
+  const Matcher& matcher_;
+  std::vector<std::string> references_;
+  std::string out_;
+};
 
 void register_why(CLI::App& app, Runner& run) {
   auto flags = std::make_shared<WhyFlags>();
@@ -85,17 +194,23 @@ void register_why(CLI::App& app, Runner& run) {
       if (paths.empty() && !flags->from_stdin) throw Error("why: no paths given (name them, or use --stdin)");
       const Matcher& matcher = ctx ? *ctx->matcher : *rules_only;
       bool any_excluded = false;
-      auto judge = [&](const std::string& path) {
-        Explanation ex = ctx ? explain_in_context(*ctx, path) : explain_by_rules(matcher, path);
+      Printer printer(*flags, matcher);
+      Explanation ex;
+      auto judge = [&](std::string_view path) {
+        if (ctx) {
+          ex = explain_in_context(*ctx, path);
+        } else {
+          explain_by_rules(matcher, path, ex);
+        }
         any_excluded = any_excluded || ex.excluded;
-        print(*flags, matcher, ex);
+        printer.print(ex);
       };
       for (const std::string& p : paths) judge(p);
       if (flags->from_stdin) {
-        std::string line;
-        const char delim = flags->null ? '\0' : '\n';
-        while (std::getline(std::cin, line, delim)) {
-          if (!flags->null && !line.empty() && line.back() == '\r') line.pop_back();
+        RecordReader in(STDIN_FILENO, flags->null ? '\0' : '\n');
+        std::string_view line;
+        while (in.next(line)) {
+          if (!flags->null && !line.empty() && line.back() == '\r') line.remove_suffix(1);
           if (line.empty()) continue;
           judge(line);
         }
