@@ -1,6 +1,7 @@
 #include "ctxpack/context.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <climits>
@@ -62,6 +63,11 @@ BuildContext open_build_context(const ContextOptions& options) {
   ctx.dockerfile_exists = !df_real.empty() && is_file(df_real);
   if (!ctx.dockerfile_exists && (options.require_dockerfile || !options.dockerfile.empty())) {
     throw Error("cannot find Dockerfile " + ctx.dockerfile_path + " (docker build would fail; name it with -f)");
+  }
+  // Both builders fail on a Dockerfile they cannot read (BuildKit sends it
+  // empty and then refuses it).
+  if (ctx.dockerfile_exists && options.require_dockerfile && ::access(df_real.c_str(), R_OK) != 0) {
+    throw_errno("cannot read Dockerfile", ctx.dockerfile_path, errno);
   }
   if (ctx.dockerfile_exists && df_real.compare(0, ctx.dir.size() + 1, ctx.dir + "/") == 0) {
     ctx.dockerfile_rel = df_real.substr(ctx.dir.size() + 1);
