@@ -1,0 +1,273 @@
+// ctxpack report: what the context weighs, what is risky, what the ignore
+// file gets wrong, and CI gates on all three.
+#include <algorithm>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "commands.h"
+#include "ctxpack/error.h"
+#include "ctxpack/output.h"
+#include "ctxpack/path.h"
+#include "ctxpack/report.h"
+
+namespace ctxpack::cli {
+
+namespace {
+
+struct ReportFlags {
+  ContextFlags ctx;
+  size_t top = 10;
+  int depth = 2;
+  bool json = false;
+  std::string format = "text";
+  std::string max_size;
+  uint64_t max_files = 0;
+  std::string fail_on;
+  bool no_compare = false;
+};
+
+// --- text ------------------------------------------------------------------
+
+std::string pad_left(const std::string& s, size_t width) {
+  return s.size() >= width ? s : std::string(width - s.size(), ' ') + s;
+}
+std::string pad_right(const std::string& s, size_t width) {
+  return s.size() >= width ? s : s + std::string(width - s.size(), ' ');
+}
+std::string plural(uint64_t n, const char* one, const char* many) {
+  return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
+// Rows of right-aligned size and count columns, then a free text column.
+struct Table {
+  std::vector<std::vector<std::string>> rows;  // all columns but the last are right-aligned
+  void print(const std::string& indent) const {
+    if (rows.empty()) return;
+    std::vector<size_t> width(rows.front().size(), 0);
+    for (const auto& r : rows) {
+      for (size_t i = 0; i + 1 < r.size(); ++i) width[i] = std::max(width[i], r[i].size());
+    }
+    for (const auto& r : rows) {
+      std::string line = indent;
+      for (size_t i = 0; i + 1 < r.size(); ++i) line += pad_left(r[i], width[i]) + "  ";
+      line += r.back();
+      while (!line.empty() && line.back() == ' ') line.pop_back();
+      std::printf("%s\n", line.c_str());
+    }
+  }
+};
+
+void print_tree(const TreeNode& n, const std::string& prefix, bool last, bool root, Table& t) {
+  std::string label = root ? "." : prefix + (last ? "└── " : "├── ") + quote_path(std::string(base_name(
+                                                                         std::string_view(n.path).substr(0, n.path.size() - 1)))) + "/";
+  t.rows.push_back({human_size(n.bytes), plural(n.files, "file", "files"), label});
+  const std::string child_prefix = root ? "" : prefix + (last ? "    " : "│   ");
+  for (size_t i = 0; i < n.children.size(); ++i) {
+    print_tree(n.children[i], child_prefix, i + 1 == n.children.size() && n.more == 0, false, t);
+  }
+  if (n.more > 0) {
+    t.rows.push_back({human_size(n.more_bytes), "", child_prefix + "└── (" + plural(n.more, "more directory", "more directories") + ")"});
+  }
+}
+
+std::string severity_label(Severity s, const Style& style) {
+  std::string name = pad_right(std::string(severity_name(s)), 7);
+  switch (s) {
+    case Severity::kError: return style.red(name);
+    case Severity::kWarning: return style.yellow(name);
+    case Severity::kInfo: return style.dim(name);
+  }
+  return name;
+}
+
+void print_text(const Report& r, const ReportFlags& flags) {
+  const Style st{use_color(stdout)};
+  auto heading = [&](const std::string& s) { std::printf("\n%s\n", st.bold(s).c_str()); };
+
+  std::printf("%s %s\n", st.bold("Context").c_str(), quote_path(r.context).c_str());
+  std::printf("  builder %s, Dockerfile %s, ignore file %s (%s)\n",
+              r.builder == Builder::kBuildKit ? "BuildKit" : "legacy", quote_path(r.dockerfile).c_str(),
+              r.ignore_file.empty() ? "none" : quote_path(r.ignore_file).c_str(),
+              plural(r.rules.size(), "rule", "rules").c_str());
+  Table totals;
+  totals.rows.push_back({"sent", plural(r.files, "file", "files"), plural(r.dirs, "dir", "dirs"),
+                         plural(r.symlinks, "symlink", "symlinks"), plural(r.others, "other", "others"),
+                         human_size(r.bytes), "content, " + human_size(r.tar_bytes) + " tar"});
+  totals.rows.push_back({"excluded", plural(r.excluded_files, "file", "files"), "", "", "",
+                         human_size(r.excluded_bytes), ""});
+  totals.print("  ");
+
+  if (!r.largest_files.empty()) {
+    heading("Largest files");
+    Table t;
+    for (const SizeEntry& e : r.largest_files) t.rows.push_back({human_size(e.bytes), quote_path(e.path)});
+    t.print("  ");
+  }
+  if (!r.largest_dirs.empty()) {
+    heading("Heaviest directories");
+    Table t;
+    for (const SizeEntry& e : r.largest_dirs) {
+      t.rows.push_back({human_size(e.bytes), plural(e.files, "file", "files"), quote_path(e.path)});
+    }
+    t.print("  ");
+  }
+  if (r.depth > 0 && r.tree.files > 0) {
+    heading("Tree (depth " + std::to_string(r.depth) + ")");
+    Table t;
+    print_tree(r.tree, "", true, true, t);
+    t.print("  ");
+  }
+  if (!r.extensions.empty()) {
+    heading("By extension");
+    Table t;
+    for (size_t i = 0; i < r.extensions.size() && i < flags.top; ++i) {
+      const ExtensionTotal& e = r.extensions[i];
+      t.rows.push_back({human_size(e.bytes), plural(e.files, "file", "files"),
+                        e.extension.empty() ? "(none)" : quote_path(e.extension)});
+    }
+    if (r.extensions.size() > flags.top) {
+      uint64_t bytes = 0, files = 0;
+      for (size_t i = flags.top; i < r.extensions.size(); ++i) {
+        bytes += r.extensions[i].bytes;
+        files += r.extensions[i].files;
+      }
+      t.rows.push_back({human_size(bytes), plural(files, "file", "files"),
+                        "(" + plural(r.extensions.size() - flags.top, "other extension", "other extensions") + ")"});
+    }
+    t.print("  ");
+  }
+  if (!r.suggestions.empty()) {
+    heading("Savings (line to add to " + (r.ignore_file.empty() ? std::string(".dockerignore") : r.ignore_file) + ")");
+    Table t;
+    for (const Suggestion& s : r.suggestions) {
+      t.rows.push_back({human_size(s.bytes), plural(s.files, "file", "files"),
+                        pad_right(s.rule, 18) + "  " + st.dim(s.reason + ", e.g. " + quote_path(s.example))});
+    }
+    t.print("  ");
+  }
+  size_t counts[3] = {0, 0, 0};
+  for (const Finding& f : r.findings) ++counts[static_cast<int>(f.severity)];
+  if (r.findings.empty()) {
+    heading("Findings: none");
+  } else {
+    heading("Findings (" + plural(counts[2], "error", "errors") + ", " + plural(counts[1], "warning", "warnings") +
+            ", " + std::to_string(counts[0]) + " info)");
+    size_t code_width = 0;
+    for (const Finding& f : r.findings) code_width = std::max(code_width, f.code.size());
+    for (const Finding& f : r.findings) {
+      std::string where = !f.path.empty() ? quote_path(f.path) : f.rule;
+      std::string line = "  " + severity_label(f.severity, st) + "  " + pad_right(f.code, code_width) + "  " + where +
+                         ": " + f.message;
+      if (!f.path.empty() && !f.rule.empty()) line += st.dim(" [" + f.rule + "]");
+      std::printf("%s\n", line.c_str());
+    }
+  }
+  if (!r.compared && flags.no_compare == false) {
+    std::printf("\n%s\n", st.dim("(not compared with the other builder)").c_str());
+  }
+}
+
+// --- GitHub workflow commands ---------------------------------------------------
+
+std::string gh_escape(std::string_view s, bool property) {
+  std::string out;
+  for (char c : s) {
+    if (c == '%') out += "%25";
+    else if (c == '\r') out += "%0D";
+    else if (c == '\n') out += "%0A";
+    else if (property && c == ':') out += "%3A";
+    else if (property && c == ',') out += "%2C";
+    else out += c;
+  }
+  return out;
+}
+
+void print_github(const Report& r, const ReportFlags& flags, const std::vector<GateFailure>& failures) {
+  const std::string context = flags.ctx.context.empty() || flags.ctx.context == "." ? "" : flags.ctx.context;
+  for (const Finding& f : r.findings) {
+    const char* level = f.severity == Severity::kError ? "error" : f.severity == Severity::kWarning ? "warning" : "notice";
+    std::string props;
+    if (!f.file.empty()) {
+      props = "file=" + gh_escape(f.file, true);
+      if (f.line > 0) props += ",line=" + std::to_string(f.line);
+    } else if (!f.path.empty()) {
+      std::string p = f.path;
+      if (!p.empty() && p.back() == '/') p.pop_back();
+      props = "file=" + gh_escape(context.empty() ? p : context + "/" + p, true);
+    }
+    props += std::string(props.empty() ? "" : ",") + "title=" + gh_escape("ctxpack " + f.code, true);
+    std::string message = f.message;
+    if (!f.path.empty()) message = quote_path(f.path) + ": " + message;
+    if (!f.rule.empty() && f.file.empty()) message += " [" + f.rule + "]";
+    std::printf("::%s %s::%s\n", level, props.c_str(), gh_escape(message, false).c_str());
+  }
+  for (const GateFailure& g : failures) {
+    std::printf("::error title=%s::%s\n", gh_escape("ctxpack --" + g.limit, true).c_str(),
+                gh_escape(g.message, false).c_str());
+  }
+  std::printf("ctxpack report: %s, %s content, %s tar, %s\n", plural(r.files, "file", "files").c_str(),
+              human_size(r.bytes).c_str(), human_size(r.tar_bytes).c_str(),
+              plural(r.findings.size(), "finding", "findings").c_str());
+}
+
+void register_report(CLI::App& app, Runner& run) {
+  auto flags = std::make_shared<ReportFlags>();
+  CLI::App* cmd = app.add_subcommand("report", "What the context weighs, what is risky, what the ignore file gets wrong");
+  flags->ctx.add_to(*cmd);
+  cmd->add_option("--top", flags->top, "How many largest files, directories and extensions to show (default 10)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--depth", flags->depth, "Depth of the directory tree (default 2)")->check(CLI::NonNegativeNumber);
+  cmd->add_flag("--json", flags->json, "Same as --format json");
+  cmd->add_option("--format", flags->format, "text (default), json, or github (workflow annotations)")
+      ->check(CLI::IsMember({"text", "json", "github"}));
+  cmd->add_option("--max-size", flags->max_size, "Fail (exit 1) when the context tar is larger (500MB, 1.5GiB...)");
+  cmd->add_option("--max-files", flags->max_files, "Fail (exit 1) when more files are sent");
+  cmd->add_option("--fail-on", flags->fail_on, "Fail (exit 1) on a finding of this severity or worse: warning or error")
+      ->check(CLI::IsMember({"info", "warning", "error"}));
+  cmd->add_flag("--no-compare", flags->no_compare, "Do not walk the other builder's selection to compare them");
+  cmd->callback([flags, cmd, &run] {
+    if (flags->json && cmd->count("--format") && flags->format != "json") {
+      throw CLI::ValidationError("--json", "conflicts with --format " + flags->format);
+    }
+    if (flags->json) flags->format = "json";
+    run = [flags, cmd] {
+      Gates gates;
+      if (!flags->max_size.empty()) {
+        gates.max_size_set = true;
+        gates.max_size = parse_size(flags->max_size);
+      }
+      if (cmd->count("--max-files")) {
+        gates.max_files_set = true;
+        gates.max_files = flags->max_files;
+      }
+      if (!flags->fail_on.empty()) {
+        gates.fail_on_set = true;
+        gates.fail_on = parse_severity(flags->fail_on);
+      }
+      ReportOptions options;
+      options.top = flags->top;
+      options.depth = flags->depth;
+      options.compare_builders = !flags->no_compare;
+      Report report = make_report(flags->ctx.options(), options);
+      for (const std::string& w : report.warnings) warn(w);
+      std::vector<GateFailure> failures = check_gates(report, gates);
+      if (flags->format == "json") {
+        std::fputs(report_json(report, failures).c_str(), stdout);
+      } else if (flags->format == "github") {
+        print_github(report, *flags, failures);
+      } else {
+        print_text(report, *flags);
+      }
+      std::fflush(stdout);
+      for (const GateFailure& g : failures) std::fprintf(stderr, "ctxpack: %s\n", g.message.c_str());
+      return failures.empty() ? 0 : 1;
+    };
+  });
+}
+
+CommandRegistration registration{"report", register_report};
+
+}  // namespace
+
+}  // namespace ctxpack::cli

@@ -1,0 +1,301 @@
+// Every ignore-file lint rule and every hazard of `ctxpack report`, each on
+// a fixture from testdata/report/ (special entries made at test time).
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "ctxpack/lint.h"
+#include "ctxpack/report.h"
+#include "report/report_fixtures.h"
+
+namespace ctxpack {
+namespace {
+
+using namespace testing_support;
+
+// --- ignore-file lint ---------------------------------------------------------
+
+TEST(ReportLint, CommentAfterAPatternIsPartOfIt) {
+  Scratch s("inline-comment");
+  Report r = report_of(s.ctx);
+  const Finding* inline_comment = find_finding(r, "inline-comment", "", 1);
+  ASSERT_NE(inline_comment, nullptr);
+  EXPECT_EQ(inline_comment->file, s.ctx.string() + "/.dockerignore");
+  EXPECT_NE(inline_comment->message.find("*.log # build logs"), std::string::npos);
+  ASSERT_NE(find_finding(r, "inline-comment", "", 2), nullptr) << "an indented # is a pattern too";
+  EXPECT_EQ(find_finding(r, "inline-comment", "", 3), nullptr);
+  // The proof: the line with the comment keeps nothing out, the plain one does.
+  EXPECT_NE(find_finding(r, "unused-rule", "", 1), nullptr);
+  EXPECT_EQ(find_finding(r, "unused-rule", "", 3), nullptr);
+}
+
+TEST(ReportLint, TrailingSlashDoesNotMeanDirectoriesOnly) {
+  Scratch s("trailing-slash");
+  Report r = report_of(s.ctx);
+  const Finding* on_dir = find_finding(r, "trailing-slash", "", 1);
+  ASSERT_NE(on_dir, nullptr);
+  EXPECT_EQ(on_dir->severity, Severity::kInfo);
+  const Finding* on_file = find_finding(r, "trailing-slash", "logs", 2);
+  ASSERT_NE(on_file, nullptr) << "logs/ also excludes the file called logs";
+  EXPECT_EQ(on_file->severity, Severity::kWarning);
+  EXPECT_EQ(r.excluded_files, 2u);  // cache/data.bin and the file logs
+}
+
+TEST(ReportLint, BareNamesOnlyMatchAtTheRoot) {
+  Scratch s("root-only");
+  Report r = report_of(s.ctx);
+  const Finding* nm = find_finding(r, "root-only-pattern", "web/node_modules/", 1);
+  ASSERT_NE(nm, nullptr);
+  EXPECT_NE(nm->message.find("**/node_modules"), std::string::npos);
+  const Finding* pyc = find_finding(r, "root-only-pattern", "", 2);
+  ASSERT_NE(pyc, nullptr);
+  EXPECT_NE(pyc->message.find(" 2 nested paths"), std::string::npos) << pyc->message;
+  ASSERT_NE(find_finding(r, "root-only-pattern", "app/__pycache__/", 3), nullptr);
+
+  // Written the Docker way, the rules reach every depth and the findings go.
+  s.write(".dockerignore", "**/node_modules\n**/*.pyc\n**/__pycache__\n");
+  Report fixed = report_of(s.ctx);
+  EXPECT_TRUE(with_code(fixed, "root-only-pattern").empty());
+  EXPECT_LT(fixed.files, r.files);
+}
+
+TEST(ReportLint, UnusedOverriddenAndRedundantRules) {
+  Scratch s("rule-effect");
+  Report r = report_of(s.ctx);
+  EXPECT_NE(find_finding(r, "unused-rule", "", 1), nullptr) << "nothing-here";
+  const Finding* overridden = find_finding(r, "overridden-rule", "", 2);
+  ASSERT_NE(overridden, nullptr) << "tmp/a.txt is decided by the later tmp";
+  EXPECT_NE(overridden->message.find(":3:tmp"), std::string::npos) << overridden->message;
+  const Finding* redundant = find_finding(r, "redundant-rule", "", 5);
+  ASSERT_NE(redundant, nullptr) << "secret/key is already excluded by secret";
+  EXPECT_NE(redundant->message.find(":4:secret"), std::string::npos) << redundant->message;
+  EXPECT_NE(find_finding(r, "redundant-rule", "", 6), nullptr) << "!README.md re-includes nothing";
+  for (size_t line : {3, 4}) {
+    for (const Finding& f : r.findings) EXPECT_NE(f.line, line) << f.code << ": " << f.message;
+  }
+  // The per-rule counters agree: tmp decides tmp/ and both files in it.
+  ASSERT_EQ(r.rules.size(), 6u);
+  EXPECT_EQ(r.rules[2].pattern, "tmp");
+  EXPECT_EQ(r.rules[2].paths, 3u);
+  EXPECT_EQ(r.rules[2].files, 2u);
+  EXPECT_EQ(r.rules[1].paths, 0u);
+  // No exception reaches a pruned directory: the builders agree.
+  EXPECT_TRUE(r.compared);
+  EXPECT_TRUE(with_code(r, "builder-disagreement").empty());
+}
+
+TEST(ReportLint, WildcardExceptionTheLegacyBuilderCannotReach) {
+  Scratch s("legacy-exception");
+  for (Builder b : {Builder::kBuildKit, Builder::kLegacy}) {
+    Report r = report_of(s.ctx, b);
+    const Finding* f = find_finding(r, "legacy-unreachable-exception", "assets/img/a.png", 2);
+    ASSERT_NE(f, nullptr) << builder_name(b);
+    EXPECT_NE(f->message.find("directory holding the path it re-includes"), std::string::npos) << f->message;
+    // BuildKit sends the excluded directories holding what it re-includes,
+    // and the file legacy never reaches: one finding for the subtree.
+    // (Legacy sends assets/c.png too, without its parent.)
+    auto diffs = with_code(r, "builder-disagreement");
+    ASSERT_EQ(diffs.size(), 1u) << builder_name(b);
+    EXPECT_EQ(diffs[0].path, "assets/");
+    EXPECT_EQ(diffs[0].severity, Severity::kWarning);
+    EXPECT_EQ(diffs[0].message, "BuildKit sends assets/ and 2 paths below it; the legacy builder does not");
+    EXPECT_EQ(diffs[0].line, 1u) << "the rule that excludes assets";
+  }
+  Report bk = report_of(s.ctx, Builder::kBuildKit);
+  Report legacy = report_of(s.ctx, Builder::kLegacy);
+  EXPECT_EQ(bk.files, legacy.files + 1);
+}
+
+TEST(ReportLint, MalformedPatternNeverEvaluated) {
+  Scratch s("invalid-pattern");
+  Report r = report_of(s.ctx);
+  const Finding* f = find_finding(r, "invalid-pattern", "", 1);
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->rule, s.ctx.string() + "/.dockerignore:1:!zz*[");
+  EXPECT_EQ(find_finding(r, "unused-rule", "", 1), nullptr);
+}
+
+TEST(ReportLint, BuildersReadDifferentIgnoreFiles) {
+  Scratch s("dockerfile-ignore");
+  Report r = report_of(s.ctx);
+  ASSERT_EQ(with_code(r, "ignore-file-differs").size(), 1u);
+  const Finding* md = find_finding(r, "builder-disagreement", "notes.md");
+  ASSERT_NE(md, nullptr);
+  EXPECT_EQ(md->message.rfind("The legacy builder sends", 0), 0u) << md->message;
+  const Finding* txt = find_finding(r, "builder-disagreement", "notes.txt");
+  ASSERT_NE(txt, nullptr);
+  EXPECT_EQ(txt->message.rfind("BuildKit sends", 0), 0u) << txt->message;
+  EXPECT_NE(txt->rule.find(".dockerignore:1:*.txt"), std::string::npos) << "the legacy rule that excludes it";
+}
+
+TEST(ReportLint, RulesTheDockerCliAddsAreNotJudged) {
+  Scratch s;
+  s.write("Dockerfile", "FROM scratch\n");
+  s.write(".dockerignore", "Dockerfile\n.dockerignore\n");
+  s.write("app.txt", "x");
+  Report r = report_of(s.ctx, Builder::kLegacy);
+  for (const Finding& f : r.findings) EXPECT_EQ(f.rule.find(kCliRuleSource), std::string::npos) << f.message;
+  // ...but what they change between the builders is reported.
+  EXPECT_NE(find_finding(r, "builder-disagreement", "Dockerfile"), nullptr);
+  EXPECT_NE(find_finding(r, "builder-disagreement", ".dockerignore"), nullptr);
+}
+
+// --- hazards ----------------------------------------------------------------------
+
+TEST(ReportHazards, SecretProneFiles) {
+  Scratch s("secrets");
+  Report r = report_of(s.ctx);
+  const std::map<std::string, Severity> want = {
+      {".env", Severity::kError},          {"config/prod.env", Severity::kWarning},
+      {"keys/id_rsa", Severity::kError},   {"keys/server.pem", Severity::kError},
+      {".aws/credentials", Severity::kError}, {".kube/config", Severity::kError},
+      {".npmrc", Severity::kError},        {".pypirc", Severity::kError},
+      {"infra/terraform.tfstate", Severity::kError}, {"gcp/service-account.json", Severity::kError},
+  };
+  std::map<std::string, Severity> got;
+  for (const Finding& f : with_code(r, "secret-file")) got[f.path] = f.severity;
+  EXPECT_EQ(got, want) << "a template, a certificate, a token-less .npmrc and source are not secrets";
+
+  // Once excluded, they are no longer a hazard.
+  s.write(".dockerignore", ".env\n**/*.env\nkeys\n.aws\n.kube\n.npmrc\n.pypirc\n**/*.tfstate\ngcp\n");
+  EXPECT_TRUE(with_code(report_of(s.ctx), "secret-file").empty());
+}
+
+TEST(ReportHazards, SecretNamesAndContents) {
+  auto kind = [](std::string_view path, std::string head = "") {
+    SecretKind k = classify_secret(path, [&] { return head; });
+    return k.what ? std::string(k.what) : std::string();
+  };
+  EXPECT_EQ(kind(".env.production"), "environment file (.env)");
+  EXPECT_EQ(kind(".env.sample"), "");
+  EXPECT_EQ(kind("deploy/id_ed25519"), "SSH private key");
+  EXPECT_EQ(kind("deploy/id_ed25519.pub"), "");
+  EXPECT_EQ(kind("tls/site.key", "-----BEGIN EC PRIVATE KEY-----"), "private key");
+  EXPECT_EQ(kind("tls/site.crt", "-----BEGIN EC PRIVATE KEY-----"), "");
+  EXPECT_EQ(kind("tls/site.pem", "-----BEGIN CERTIFICATE-----"), "");
+  EXPECT_EQ(kind("home/.docker/config.json", "{\"auths\":{\"r\":{\"auth\":\"eA==\"}}}"), "Docker registry credentials");
+  EXPECT_EQ(kind("home/.docker/config.json", "{\"credsStore\":\"pass\"}"), "");
+  EXPECT_EQ(kind("cluster.kubeconfig"), "kubeconfig");
+  EXPECT_EQ(kind("state/prod.tfstate.backup"), "Terraform state (holds secrets in plain text)");
+  EXPECT_EQ(kind(".git-credentials"), "git credentials");
+  EXPECT_EQ(kind("src/environment.ts"), "");
+}
+
+TEST(ReportHazards, GitSymlinksAndSpecialFiles) {
+  Scratch s("hazards");
+  s.write(".git/HEAD", "ref: refs/heads/main\n");
+  s.write("vendor/lib/.git/HEAD", "ref: refs/heads/main\n");
+  fs::create_directory_symlink("src", s.ctx / "srclink");
+  fs::create_symlink("missing", s.ctx / "dangling");
+  fs::create_symlink("../outside", s.ctx / "up");
+  fs::create_symlink("src/../../x", s.ctx / "up-through-dir");
+  fs::create_symlink("/etc/passwd", s.ctx / "absolute");
+  fs::create_symlink("loop", s.ctx / "loop");
+  fs::create_symlink("src/app.txt", s.ctx / "ok");
+  // Resolved physically: srclink/.. is the context root, not srclink's parent spelled out.
+  fs::create_symlink("srclink/../Dockerfile", s.ctx / "via-dir-link");
+  fs::create_symlink("../Dockerfile", s.ctx / "src/sibling");
+  fs::create_symlink("../src/app.txt/x", s.ctx / "src/through-file");
+  ASSERT_EQ(::mkfifo((s.ctx / "pipe").c_str(), 0644), 0);
+  int sock = ::socket(AF_UNIX, SOCK_STREAM, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::string sock_path = (s.ctx / "sock").string();
+  ASSERT_LT(sock_path.size(), sizeof addr.sun_path);
+  std::copy(sock_path.begin(), sock_path.end(), addr.sun_path);
+  ASSERT_EQ(::bind(sock, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ::close(sock);
+
+  Report r = report_of(s.ctx);
+  EXPECT_NE(find_finding(r, "git-dir", ".git/"), nullptr);
+  EXPECT_NE(find_finding(r, "git-dir", "vendor/lib/.git/"), nullptr);
+  EXPECT_NE(find_finding(r, "symlink-dangling", "dangling"), nullptr);
+  EXPECT_NE(find_finding(r, "symlink-dangling", "loop"), nullptr);
+  EXPECT_NE(find_finding(r, "symlink-dangling", "src/through-file"), nullptr);
+  EXPECT_NE(find_finding(r, "symlink-outside", "up"), nullptr);
+  EXPECT_NE(find_finding(r, "symlink-outside", "up-through-dir"), nullptr);
+  EXPECT_NE(find_finding(r, "symlink-outside", "absolute"), nullptr);
+  for (const char* fine : {"ok", "srclink", "via-dir-link", "src/sibling"}) {
+    for (const Finding& f : r.findings) EXPECT_NE(f.path, fine) << f.code << ": " << f.message;
+  }
+  const Finding* fifo = find_finding(r, "special-file", "pipe");
+  ASSERT_NE(fifo, nullptr);
+  EXPECT_EQ(fifo->severity, Severity::kWarning);
+  const Finding* socket = find_finding(r, "special-file", "sock");
+  ASSERT_NE(socket, nullptr);
+  EXPECT_EQ(socket->severity, Severity::kInfo);
+  EXPECT_EQ(r.others, 1u) << "the FIFO; the socket is never sent";
+
+  // Excluded, none of it is a hazard any more.
+  s.write(".dockerignore", "**/.git\ndangling\nloop\nup*\nabsolute\nsrc/through-file\npipe\nsock\n");
+  Report clean = report_of(s.ctx);
+  for (const Finding& f : clean.findings) {
+    EXPECT_TRUE(f.code != "git-dir" && f.code.rfind("symlink-", 0) != 0 && f.code != "special-file")
+        << f.code << " " << f.path;
+  }
+}
+
+TEST(ReportHazards, UnreadableEntriesEachBuilderFailsOn) {
+  Scratch s("hazards");
+  s.write("secret.txt", "no");
+  fs::permissions(s.ctx / "secret.txt", fs::perms::none);
+  s.write("cache/inner.txt", "no");
+  fs::permissions(s.ctx / "cache", fs::perms::none);
+  s.write(".dockerignore", "cache\n");
+  auto run = [&](const char* builder) {
+    RunResult r = run_program(s, as_unprivileged({CTXPACK_BINARY, "report", "--json", "--builder", builder,
+                                            s.ctx.string()}));
+    EXPECT_EQ(r.status, 0) << r.err;
+    return nlohmann::json::parse(r.out);
+  };
+  auto has = [](const nlohmann::json& j, const std::string& path) {
+    for (const auto& f : j["findings"]) {
+      if (f["code"] == "unreadable" && f["path"] == path && f["severity"] == "error") return true;
+    }
+    return false;
+  };
+  nlohmann::json legacy = run("legacy");
+  EXPECT_TRUE(has(legacy, "secret.txt")) << legacy["findings"].dump();
+  // The classic CLI's pre-flight check lists even an excluded directory.
+  EXPECT_TRUE(has(legacy, "cache/")) << legacy["findings"].dump();
+  nlohmann::json buildkit = run("buildkit");
+  EXPECT_TRUE(has(buildkit, "secret.txt"));
+  EXPECT_FALSE(has(buildkit, "cache/")) << "BuildKit tolerates what it skips";
+}
+
+TEST(ReportHazards, MissingDockerfileStillGetsAReport) {
+  Scratch s;
+  s.write("app.txt", "x");
+  Report r = report_of(s.ctx);
+  const Finding* f = find_finding(r, "dockerfile-missing", "");
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->severity, Severity::kError);
+  EXPECT_EQ(r.files, 1u);
+}
+
+// --- building blocks ----------------------------------------------------------------
+
+TEST(ReportLint, WalkOrderIsComponentWise) {
+  EXPECT_LT(compare_walk_order("a", "a/b"), 0);
+  EXPECT_LT(compare_walk_order("a/b", "a-c"), 0) << "a's contents come before the sibling a-c";
+  EXPECT_GT(compare_walk_order("a-c", "a/zzz"), 0);
+  EXPECT_EQ(compare_walk_order("x/y", "x/y"), 0);
+  EXPECT_LT(compare_walk_order("B", "a"), 0) << "byte-wise";
+}
+
+TEST(ReportLint, EveryCodeIsDocumentedOnce) {
+  std::set<std::string> seen;
+  for (const FindingCode& c : finding_codes()) EXPECT_TRUE(seen.insert(c.code).second) << c.code;
+  for (const char* code : {"secret-file", "git-dir", "symlink-dangling", "symlink-outside", "unreadable",
+                           "special-file", "inline-comment", "trailing-slash", "root-only-pattern", "unused-rule",
+                           "invalid-pattern", "overridden-rule", "redundant-rule", "legacy-unreachable-exception",
+                           "builder-disagreement", "ignore-file-differs", "dockerfile-missing"}) {
+    EXPECT_TRUE(seen.count(code)) << code;
+  }
+}
+
+}  // namespace
+}  // namespace ctxpack
