@@ -461,11 +461,13 @@ class Planner:
 
 
 def generator_digest():
+    """What the generated trees depend on: this file, the rules and the names
+    selection.py shares, and the Python version behind `random`."""
     h = hashlib.sha256()
-    for name in ("gen_context.py", "selection.py"):
-        with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), name), "rb") as f:
-            h.update(f.read())
-    h.update(repr(sys.version_info[:2]).encode())
+    with open(os.path.abspath(__file__), "rb") as f:
+        h.update(f.read())
+    h.update(repr((selection.DOCKERIGNORE, selection.ROOT_MARKDOWN, selection.DOCS_SUBDIRS,
+                   sys.version_info[:2])).encode())
     return h.hexdigest()[:16]
 
 
@@ -522,11 +524,12 @@ def generate(out, shape, force=False):
     stamp = dict(want, entries=w.entries, files=w.files, dirs=w.dirs, symlinks=w.symlinks,
                  bytes=w.bytes, seconds=round(time.time() - started, 1))
     if is_paths:
-        stamp.update(entries=PATHS_COUNT)
+        stamp = dict(want, entries=PATHS_COUNT, seconds=stamp["seconds"])
     with open(stamp_path, "w") as f:
         json.dump(stamp, f, indent=1)
-    print("%s: %d entries, %.1f MB in %.0f s" % (target, stamp["entries"], w.bytes / 1e6,
-                                                  stamp["seconds"]), file=sys.stderr)
+    print("%s: %d entries%s in %.0f s" % (
+        target, stamp["entries"], "" if is_paths else ", %.1f MB" % (w.bytes / 1e6), stamp["seconds"]),
+        file=sys.stderr)
     return stamp
 
 
