@@ -109,28 +109,30 @@ class Env:
     def path(self, *parts):
         return os.path.join(self.scratch, *parts)
 
-    def run(self, args, timeout=30, as_nobody=False, stdin=None, cwd=None, expect_crash=False,
-            measure=False, stdout=None):
+    def run(self, args, timeout=30, as_nobody=False, stdin=None, cwd=None, measure=False, stdout=None):
         """Runs ctxpack with `args` and returns a Result. A hang, a death by
-        signal or a sanitizer report fails the case (unless expect_crash)."""
+        signal or a sanitizer report fails the case."""
         cmd = [self.binary] + [os.fsencode(a) if isinstance(a, str) else a for a in args]
         if measure:
             cmd = ["/usr/bin/time", "-f", "CTXPACK-RSS %M", "--"] + cmd
         if as_nobody:
             cmd = unprivileged(cmd)
-        return run_command(cmd, timeout=timeout, stdin=stdin, cwd=cwd, expect_crash=expect_crash,
-                           stdout=stdout)
+        return run_command(cmd, timeout=timeout, stdin=stdin, cwd=cwd, stdout=stdout)
 
     def traced(self, args, timeout=60, as_nobody=False, cwd=None):
         """Runs ctxpack under strace and returns (Result, opens): every open
         call as (path argument, resolved path of the directory it was
         relative to or None, resolved path of the result or None)."""
+        check(shutil.which("strace"), "strace is not installed (apt-get install strace)")
         log = self.path("strace.log")
         cmd = ["strace", "-f", "-qq", "-y", "-s", "4096", "-e", "trace=open,openat,openat2", "-o", log,
                "--", self.binary] + [os.fsencode(a) if isinstance(a, str) else a for a in args]
         if as_nobody:
             cmd = unprivileged(cmd)
-        result = run_command(cmd, timeout=timeout, cwd=cwd)
+        # LeakSanitizer cannot work under ptrace.
+        env = dict(os.environ)
+        env["ASAN_OPTIONS"] = ":".join(filter(None, [env.get("ASAN_OPTIONS"), "detect_leaks=0"]))
+        result = run_command(cmd, timeout=timeout, cwd=cwd, env=env)
         with open(log, "rb") as f:
             opens = parse_strace(f.read())
         os.unlink(log)
@@ -149,6 +151,15 @@ def sanitizer_slowdown(binary):
     return _slowdowns[binary]
 
 
+def expect_clean_error(res, names, what):
+    """Exit 2 with one error line (warnings aside) naming each of `names`."""
+    errors = res.error_lines()
+    check(res.rc == 2, "%s: expected exit 2, %s" % (what, res.describe()))
+    check(len(errors) == 1, "%s: expected one error line, got %d: %s" % (what, len(errors), res.describe()))
+    for n in names:
+        check(n in errors[0], "%s: the error does not name %r: %s" % (what, n, errors[0]))
+
+
 def unprivileged(cmd):
     """Root reads everything, so permission tests run ctxpack as nobody."""
     if os.geteuid() != 0:
@@ -156,11 +167,11 @@ def unprivileged(cmd):
     return ["setpriv", "--reuid=%d" % NOBODY, "--regid=%d" % NOBODY, "--clear-groups", "--"] + cmd
 
 
-def run_command(cmd, timeout=30, stdin=None, cwd=None, expect_crash=False, stdout=None):
+def run_command(cmd, timeout=30, stdin=None, cwd=None, stdout=None, env=None):
     start = time.monotonic()
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE if isinstance(stdin, bytes) else stdin,
                             stdout=stdout if stdout is not None else subprocess.PIPE, stderr=subprocess.PIPE,
-                            cwd=cwd, start_new_session=True)
+                            cwd=cwd, env=env, start_new_session=True)
     try:
         out, err = proc.communicate(stdin if isinstance(stdin, bytes) else None, timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -174,12 +185,11 @@ def run_command(cmd, timeout=30, stdin=None, cwd=None, expect_crash=False, stdou
         rss = int(m.group(1))
         err = err[:m.start()]
     result = Result(cmd, proc.returncode, out or b"", err, time.monotonic() - start, rss)
-    if not expect_crash:
-        check(proc.returncode >= 0 and proc.returncode not in (128 + 6, 128 + 11),
-              "ctxpack crashed (signal or abort): " + result.describe())
-        check(b"Sanitizer" not in err and b"runtime error:" not in err,
-              "a sanitizer reported an error: " + result.describe())
-        check(b"terminate called" not in err, "an uncaught exception: " + result.describe())
+    check(proc.returncode >= 0 and proc.returncode not in (128 + 6, 128 + 11),
+          "ctxpack crashed (signal or abort): " + result.describe())
+    check(b"Sanitizer" not in err and b"runtime error:" not in err,
+          "a sanitizer reported an error: " + result.describe())
+    check(b"terminate called" not in err, "an uncaught exception: " + result.describe())
     return result
 
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Hostile trees for `ctxpack ls` and `ctxpack why`, with both builders:
 special files, unreadable paths (run as uid 65534), symlinks that lead out
-of the context, very deep trees and very long paths, names that need
-quoting, and pathological ignore files.
+of the context, very deep trees and very long paths, and names that need
+quoting. Pathological ignore files are in test_slow.py.
 
     python3 tests/hardening/test_ls.py --ctxpack build/ctxpack [--only NAME]
 """
@@ -11,8 +11,8 @@ import json
 import os
 import stat
 
-from harness import (Suite, check, deep_tree, lines, make_context, make_socket, opened_outside, parse_long,
-                     remove_tree, show, unquote, walk_listing, write)
+from harness import (Suite, check, deep_tree, expect_clean_error, lines, make_context, make_socket, opened_outside,
+                     parse_long, show, unquote, walk_listing, write)
 
 suite = Suite(__doc__)
 BUILDERS = ("buildkit", "legacy")
@@ -30,15 +30,6 @@ def expect_listing(res, expected, what):
         extra = [x for x in got if x not in expected][:5]
         check(False, "%s: listing differs (%d lines, expected %d); missing %r, unexpected %r" % (
             what, len(got), len(expected), missing, extra))
-
-
-def expect_clean_error(res, names, what):
-    """Exit 2, one error line naming every one of `names`."""
-    errors = res.error_lines()
-    check(res.rc == 2, "%s: expected exit 2, %s" % (what, res.describe()))
-    check(len(errors) == 1, "%s: expected one error line, got %d: %s" % (what, len(errors), res.describe()))
-    for n in names:
-        check(n in errors[0], "%s: the error does not name %r: %s" % (what, n, errors[0]))
 
 
 def never_opened(opens, name):
@@ -373,72 +364,6 @@ def why_takes_double_dash_after_the_context(env):
     ctx = make_context(env.path("ctx"), {"Dockerfile": "FROM scratch\n", "-dash": "x", ".dockerignore": "-*\n"})
     res = env.run(["why", ctx, "--", "-dash", "Dockerfile"])
     check(res.rc == 0 and lines(res.out)[0].startswith(b"excluded\t-dash\t"), res.describe())
-
-
-# ---- pathological ignore files ----------------------------------------------------
-
-def bounded(env, args, seconds, rss_mb, what, stdin=None):
-    seconds *= env.slowdown
-    res = env.run(args, timeout=seconds * 4, measure=True, stdin=stdin)
-    check(res.seconds <= seconds, "%s took %.1fs (limit %ds)" % (what, res.seconds, seconds))
-    if res.max_rss_kb is not None:
-        check(res.max_rss_kb <= rss_mb * 1024, "%s used %d MiB (limit %d)" % (what, res.max_rss_kb // 1024, rss_mb))
-    return res
-
-
-def pathological_context(env, rules):
-    files = {"Dockerfile": "FROM scratch\n"}
-    for d in range(30):
-        for f in range(10):
-            files["dir%d/sub/file%d.%s" % (d, f, ("log", "tmp", "txt")[f % 3])] = "x"
-    files["a" * 250] = "a"
-    files["/".join(["a" * 50] * 20) + "/b"] = "b"
-    ctx = make_context(env.path("ctx"), files)
-    write(os.path.join(ctx, ".dockerignore"), rules)
-    return ctx
-
-
-@suite.case
-def ten_thousand_rules(env):
-    rules = "".join("dir%d/**/*.tmp\n!dir%d/sub/file%d.*\n*%d*.log\nnomatch%d\n" % (i, i, i % 10, i, i)
-                    for i in range(2500))
-    ctx = pathological_context(env, rules)
-    for builder in BUILDERS:
-        res = bounded(env, ["ls", "--builder", builder, ctx], 10, 256, "%s ls with 10,000 rules" % builder)
-        check(res.rc == 0, res.describe())
-    paths = "".join("dir%d/sub/file%d.tmp\n" % (d, f) for d in range(5) for f in range(10))
-    res = bounded(env, ["why", ctx, "--stdin"], 10, 256, "why with 10,000 rules", stdin=paths.encode())
-    check(res.rc == 0, res.describe())
-
-
-@suite.case
-def a_rule_of_3000_stars(env):
-    for rule in ("*" * 3000, "*" * 3000 + "b", "a*" * 1500 + "c", "**/" * 1000 + "b", "!" + "*" * 3000):
-        ctx = pathological_context(env, "x\n" + rule + "\n")
-        for builder in BUILDERS:
-            res = bounded(env, ["ls", "--builder", builder, ctx], 20, 256,
-                          "%s ls with the rule %s..." % (builder, rule[:12]))
-            check(res.rc == 0, res.describe())
-        res = bounded(env, ["why", "--ignore-file", os.path.join(ctx, ".dockerignore"),
-                            "a" * 3000, "a/" * 1500 + "b"], 20, 256, "why with the rule %s..." % rule[:12])
-        check(res.rc in (0, 1), res.describe())
-        remove_tree(ctx)
-
-
-@suite.case
-def lines_up_to_the_64k_limit(env):
-    # Docker's reader takes lines below 64 KiB and refuses longer ones.
-    longest = "a" * 65535
-    wild = ("[ab]*?" * 10922)[:65535]
-    ctx = pathological_context(env, "x\n" + longest + "\n" + wild + "\n")
-    for builder in BUILDERS:
-        res = bounded(env, ["ls", "--builder", builder, ctx], 20, 256, "%s ls with 64 KiB rules" % builder)
-        check(res.rc == 0, res.describe())
-    write(os.path.join(ctx, ".dockerignore"), "x\n" + "b" * 65536 + "\n")
-    for builder in BUILDERS:
-        res = ls(env, ctx, builder)
-        expect_clean_error(res, [".dockerignore", ":2"], "%s, a line of 64 KiB" % builder)
-        check(res.out == b"", "a listing despite the bad ignore file")
 
 
 suite.main()

@@ -2,7 +2,8 @@
 # unreadable paths, symlinks out of the context, depth, odd names, a full
 # disk, closed pipes, signals, huge ignore files. One script per command so
 # that what is pending on a command shows as that test failing; the 9 GiB
-# sparse-file pack is labelled slow (the sanitizer pass skips it). They need
+# sparse-file pack and the pathological ignore files (time and memory
+# bounds) are labelled slow, which the sanitizer pass skips. They need
 # root (setpriv, mount, mknod), strace and util-linux; .ci/run installs them.
 find_package(Python3 COMPONENTS Interpreter)
 if(NOT Python3_Interpreter_FOUND)
