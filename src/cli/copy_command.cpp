@@ -1,0 +1,330 @@
+// ctxpack copy: what every COPY/ADD puts where in the image, per builder.
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "commands.h"
+#include "ctxpack/copy_plan.h"
+#include "ctxpack/dockerfile.h"
+#include "ctxpack/error.h"
+#include "ctxpack/output.h"
+#include "ctxpack/pack.h"
+#include "ctxpack/path.h"
+#include "ctxpack/walk.h"
+
+namespace ctxpack::cli {
+
+namespace {
+
+struct CopyFlags {
+  ContextFlags ctx;
+  std::string target;
+  std::vector<std::string> build_args;
+  bool json = false;
+};
+
+// Up to this many entries an instruction's items are listed in full;
+// beyond, each directory item is folded to its top-level children.
+constexpr size_t kFullListing = 40;
+constexpr size_t kFoldedLines = 20;
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error("cannot read Dockerfile " + path);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string counts(size_t files, size_t dirs, size_t links) {
+  std::string out;
+  auto add = [&](size_t n, const char* one, const char* many) {
+    if (!n) return;
+    if (!out.empty()) out += ", ";
+    out += std::to_string(n) + " " + (n == 1 ? one : many);
+  };
+  add(files, "file", "files");
+  add(dirs, "dir", "dirs");
+  add(links, "symlink", "symlinks");
+  return out.empty() ? "nothing" : out;
+}
+
+struct Sizes {
+  uint64_t legacy_tar = 0;
+  Totals legacy;
+  uint64_t tar = 0;
+};
+
+class TextPrinter {
+ public:
+  explicit TextPrinter(const std::string& dockerfile) : df_(dockerfile) { st_.on = use_color(stdout); }
+
+  void print(const CopyPlan& plan, const Sizes& sizes) {
+    for (const auto& ip : plan.instructions) instruction(ip);
+    if (plan.instructions.empty()) std::printf("no COPY or ADD instructions\n\n");
+    for (const auto& h : plan.hints) std::printf("%s %s\n", st_.yellow("hint[" + h.code + "]:").c_str(), h.message.c_str());
+    if (!plan.hints.empty()) std::printf("\n");
+    std::printf("%s legacy uploads %s (%s of files, tar %s); ", st_.bold("context:").c_str(),
+                counts(sizes.legacy.files, 0, 0).c_str(), human_size(sizes.legacy.bytes).c_str(),
+                human_size(sizes.legacy_tar).c_str());
+    if (plan.transfer_whole) {
+      std::printf("BuildKit transfers the whole context (%s, %s) because a source is the context root; ",
+                  counts(plan.transfer.files, 0, 0).c_str(), human_size(plan.transfer.bytes).c_str());
+    } else {
+      std::printf("BuildKit transfers %s (%s) for %zu path%s; ", counts(plan.transfer.files, 0, 0).c_str(),
+                  human_size(plan.transfer.bytes).c_str(), plan.transfer_paths.size(),
+                  plan.transfer_paths.size() == 1 ? "" : "s");
+    }
+    std::printf("ctxpack pack writes %s\n", human_size(sizes.tar).c_str());
+    if (plan.fails_at) {
+      std::printf("%s the %s build fails at line %zu\n", st_.bold("build:").c_str(),
+                  std::string(builder_name(plan.builder)).c_str(), *plan.fails_at);
+    } else {
+      std::printf("%s every COPY/ADD the %s build runs succeeds\n", st_.bold("build:").c_str(),
+                  std::string(builder_name(plan.builder)).c_str());
+    }
+  }
+
+ private:
+  void instruction(const CopyInstructionPlan& ip) {
+    std::string head = df_ + ":" + std::to_string(ip.line);
+    std::string stage = "[stage " + ip.stage + "]";
+    std::printf("%s  %s  %s", st_.bold(head).c_str(), quote_line(ip.instruction).c_str(), st_.dim(stage).c_str());
+    if (!ip.runs) std::printf("  %s", st_.dim("(stage not built)").c_str());
+    if (!ip.reached) std::printf("  %s", st_.dim("(not reached: the build fails earlier)").c_str());
+    std::printf("\n");
+    if (!ip.from.empty() && ip.entries.empty() && !ip.error) {
+      std::printf("  copies from %s (not the build context)\n", ip.from.c_str());
+    }
+    if (ip.error) std::printf("  %s %s\n", st_.red("error:").c_str(), ip.error->c_str());
+    const bool full = ip.entries.size() <= kFullListing;
+    for (const auto& item : ip.items) print_item(ip, item, full);
+    if (!ip.error && ip.items.empty() && ip.from.empty()) std::printf("  (nothing is copied)\n");
+    for (const auto& w : ip.warnings) {
+      std::printf("  %s %s\n", st_.yellow("warning[" + w.code + "]:").c_str(), w.message.c_str());
+    }
+    if (!ip.depends_on.empty()) {
+      std::string list;
+      for (size_t i = 0; i < ip.depends_on.size() && i < 5; ++i) list += (i ? ", " : "") + quote_path(ip.depends_on[i]);
+      if (ip.depends_on.size() > 5) list += ", ...";
+      std::printf("  %s %zu context file%s (%s)\n", st_.dim("cache: the layer depends on").c_str(), ip.depends_on.size(),
+                  ip.depends_on.size() == 1 ? "" : "s", list.c_str());
+    }
+    std::printf("\n");
+  }
+
+  static std::string quote_line(const std::string& s) {
+    std::string out;
+    for (char c : s) out += (c == '\n' ? ' ' : c);
+    return out;
+  }
+
+  void print_item(const CopyInstructionPlan& ip, const CopyItem& item, bool full) {
+    const std::string arrow = " -> ";
+    if (item.type != EntryType::kDir) {
+      std::printf("  %s%s%s\n", quote_path(item.path).c_str(), arrow.c_str(), quote_path(item.dest).c_str());
+      return;
+    }
+    std::string label = item.path == "." ? "./" : item.path + "/";
+    std::string note = counts(item.files, item.dirs, item.symlinks);
+    if (item.flattened) note += ", flattened: the directory's contents, not the directory";
+    if (item.archive) note += ", extracted archive";
+    std::string dest = item.dest == "/" ? "/" : item.dest + "/";
+    std::printf("  %s%s%s  (%s)\n", quote_path(label).c_str(), arrow.c_str(), quote_path(dest).c_str(), note.c_str());
+    const size_t end = item.first_entry + item.entry_count;
+    const std::string prefix = item.dest == "/" ? "/" : item.dest + "/";
+    if (full) {
+      for (size_t i = item.first_entry; i < end; ++i) {
+        const CopyEntry& e = ip.entries[i];
+        if (e.src.empty() || e.dest.compare(0, prefix.size(), prefix) != 0) continue;
+        std::string rel = e.dest.substr(prefix.size());
+        if (e.type == EntryType::kDir) rel += "/";
+        if (e.type == EntryType::kSymlink) rel += " -> " + e.link;
+        std::printf("      %s\n", quote_path(rel).c_str());
+      }
+      return;
+    }
+    // Folded: one line per top-level child, with what lies below it.
+    struct Group {
+      EntryType type = EntryType::kFile;
+      size_t files = 0, dirs = 0, links = 0;
+    };
+    std::vector<std::string> order;
+    std::map<std::string, Group> groups;
+    for (size_t i = item.first_entry; i < end; ++i) {
+      const CopyEntry& e = ip.entries[i];
+      if (e.dest.compare(0, prefix.size(), prefix) != 0 || e.src.empty()) continue;
+      std::string rel = e.dest.substr(prefix.size());
+      std::string top = rel.substr(0, rel.find('/'));
+      auto [it, fresh] = groups.try_emplace(top);
+      if (fresh) order.push_back(top);
+      if (rel == top) {
+        it->second.type = e.type;
+        if (e.type == EntryType::kDir) continue;
+      }
+      if (e.type == EntryType::kDir) ++it->second.dirs;
+      if (e.type == EntryType::kFile) ++it->second.files;
+      if (e.type == EntryType::kSymlink) ++it->second.links;
+    }
+    for (size_t k = 0; k < order.size() && k < kFoldedLines; ++k) {
+      const Group& g = groups[order[k]];
+      if (g.type == EntryType::kDir) {
+        std::printf("      %s  (%s)\n", quote_path(order[k] + "/").c_str(), counts(g.files, g.dirs, g.links).c_str());
+      } else {
+        std::printf("      %s\n", quote_path(order[k]).c_str());
+      }
+    }
+    if (order.size() > kFoldedLines) std::printf("      ... and %zu more\n", order.size() - kFoldedLines);
+  }
+
+  std::string df_;
+  Style st_;
+};
+
+std::string json_diag(const CopyDiagnostic& d) {
+  return "{\"code\":" + json_string(d.code) + ",\"message\":" + json_string(d.message) +
+         ",\"rule\":" + (d.rule.empty() ? std::string("null") : json_string(d.rule)) + "}";
+}
+
+std::string json_entry(const CopyEntry& e, const char* src_key, const char* dest_key) {
+  std::string out = "{\"" + std::string(src_key) + "\":" + (e.src.empty() ? std::string("null") : json_string(e.src)) +
+                    ",\"" + dest_key + "\":" + json_string(e.dest) + ",\"type\":\"" +
+                    std::string(entry_type_name(e.type)) + "\"";
+  if (e.type == EntryType::kSymlink) out += ",\"link\":" + json_string(e.link);
+  return out + "}";
+}
+
+void print_json(const CopyPlan& plan, const Sizes& sizes) {
+  std::string out = "{\"builder\":" + json_string(builder_name(plan.builder)) + ",\"target\":" + json_string(plan.target) +
+                    ",\"instructions\":[";
+  for (size_t i = 0; i < plan.instructions.size(); ++i) {
+    const auto& ip = plan.instructions[i];
+    if (i) out += ",";
+    out += "{\"line\":" + std::to_string(ip.line) + ",\"stage\":" + json_string(ip.stage) +
+           ",\"instruction\":" + json_string(ip.instruction) +
+           ",\"from\":" + (ip.from.empty() ? std::string("null") : json_string(ip.from)) +
+           ",\"runs\":" + (ip.runs ? "true" : "false") + ",\"reached\":" + (ip.reached ? "true" : "false") +
+           ",\"error\":" + (ip.error ? json_string(*ip.error) : std::string("null")) + ",\"entries\":[";
+    for (size_t k = 0; k < ip.entries.size(); ++k) out += (k ? "," : "") + json_entry(ip.entries[k], "src", "dest");
+    out += "],\"warnings\":[";
+    for (size_t k = 0; k < ip.warnings.size(); ++k) out += (k ? "," : "") + json_diag(ip.warnings[k]);
+    out += "],\"depends_on\":[";
+    for (size_t k = 0; k < ip.depends_on.size(); ++k) out += (k ? "," : "") + json_string(ip.depends_on[k]);
+    out += "]}";
+  }
+  out += "],\"hints\":[";
+  for (size_t k = 0; k < plan.hints.size(); ++k) out += (k ? "," : "") + json_diag(plan.hints[k]);
+  out += "],\"fails_at\":" + (plan.fails_at ? std::to_string(*plan.fails_at) : std::string("null"));
+  out += ",\"context\":{\"legacy_upload\":{\"files\":" + std::to_string(sizes.legacy.files) +
+         ",\"bytes\":" + std::to_string(sizes.legacy.bytes) + ",\"tar_bytes\":" + std::to_string(sizes.legacy_tar) +
+         "},\"buildkit_transfer\":{\"files\":" + std::to_string(plan.transfer.files) +
+         ",\"bytes\":" + std::to_string(plan.transfer.bytes) +
+         ",\"whole_context\":" + (plan.transfer_whole ? "true" : "false") + ",\"paths\":[";
+  for (size_t k = 0; k < plan.transfer_paths.size(); ++k) out += (k ? "," : "") + json_string(plan.transfer_paths[k]);
+  out += "]},\"tar_bytes\":" + std::to_string(sizes.tar) + "}";
+  out += ",\"image\":{\"complete\":" + std::string(plan.image_complete ? "true" : "false") + ",\"entries\":[";
+  for (size_t k = 0; k < plan.image.size(); ++k) out += (k ? "," : "") + json_entry(plan.image[k], "src", "path");
+  out += "]}}\n";
+  std::fputs(out.c_str(), stdout);
+}
+
+uint64_t tar_size(BuildContext& ctx) {
+  TarSizeCounter counter(ctx);
+  WalkOptions wo;
+  wo.stat = true;
+  walk_context(ctx, wo, counter);
+  return counter.total();
+}
+
+Totals content(BuildContext& ctx) {
+  struct Sum : WalkVisitor {
+    Totals t;
+    void visit(const WalkEntry& e) override {
+      ++t.entries;
+      if (e.entry->info.type == FileType::kRegular) {
+        ++t.files;
+        t.bytes += e.entry->info.size;
+      }
+    }
+    void warning(const std::string&) override {}
+  } sum;
+  WalkOptions wo;
+  wo.stat = true;
+  walk_context(ctx, wo, sum);
+  return sum.t;
+}
+
+int run_copy(const CopyFlags& flags) {
+  ContextOptions options = flags.ctx.options();
+  BuildContext ctx = open_build_context(options);
+  if (!ctx.dockerfile_exists) throw Error("cannot find Dockerfile " + ctx.dockerfile_path);
+  BuildOptions bo;
+  bo.builder = ctx.builder;
+  bo.target = flags.target;
+  for (const auto& kv : flags.build_args) {
+    size_t eq = kv.find('=');
+    if (eq == std::string::npos) {
+      // docker build takes the value from the environment then.
+      if (const char* v = std::getenv(kv.c_str())) bo.build_args[kv] = v;
+      continue;
+    }
+    bo.build_args[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  ParsedDockerfile parsed = parse_dockerfile(read_file(ctx.dockerfile_path), ctx.dockerfile_path);
+  for (const auto& d : parsed.directives) {
+    if (d.name == "syntax" && ctx.builder == Builder::kBuildKit) {
+      warn("# syntax=" + d.value + ": BuildKit runs that frontend image, whose rules may differ from the built-in ones");
+    }
+  }
+  for (const auto& w : parsed.warnings) warn(ctx.dockerfile_path + ":" + w);
+  Build build = evaluate_dockerfile(std::move(parsed), bo);
+  CopyPlan plan = plan_copies(ctx, build);
+
+  Sizes sizes;
+  sizes.tar = tar_size(ctx);
+  if (ctx.builder == Builder::kLegacy) {
+    sizes.legacy = plan.context;
+    sizes.legacy_tar = sizes.tar;
+    // BuildKit's transfer needs a BuildKit plan of the same Dockerfile.
+    ContextOptions bk_options = options;
+    bk_options.builder = Builder::kBuildKit;
+    BuildContext bk = open_build_context(bk_options);
+    BuildOptions bk_bo = bo;
+    bk_bo.builder = Builder::kBuildKit;
+    Build bk_build = evaluate_dockerfile(parse_dockerfile(read_file(ctx.dockerfile_path), ctx.dockerfile_path), bk_bo);
+    CopyPlan bk_plan = plan_copies(bk, bk_build);
+    plan.transfer = bk_plan.transfer;
+    plan.transfer_whole = bk_plan.transfer_whole;
+    plan.transfer_paths = bk_plan.transfer_paths;
+  } else {
+    ContextOptions legacy_options = options;
+    legacy_options.builder = Builder::kLegacy;
+    BuildContext legacy = open_build_context(legacy_options);
+    sizes.legacy = content(legacy);
+    sizes.legacy_tar = tar_size(legacy);
+  }
+
+  if (flags.json) {
+    print_json(plan, sizes);
+  } else {
+    TextPrinter(ctx.dockerfile_path).print(plan, sizes);
+  }
+  return plan.fails_at ? 1 : 0;
+}
+
+void register_copy(CLI::App& app, Runner& run) {
+  auto flags = std::make_shared<CopyFlags>();
+  CLI::App* cmd = app.add_subcommand("copy", "Show where every COPY/ADD puts which context files, per builder");
+  flags->ctx.add_to(*cmd);
+  cmd->add_option("--target", flags->target, "Build stage to stop at (as docker build --target)");
+  cmd->add_option("--build-arg", flags->build_args, "Build argument KEY=VALUE (repeatable), as docker build");
+  cmd->add_flag("--json", flags->json, "One JSON document (schema in the README)");
+  cmd->callback([flags, &run] { run = [flags] { return run_copy(*flags); }; });
+}
+
+CommandRegistration registration{"copy", register_copy};
+
+}  // namespace
+
+}  // namespace ctxpack::cli

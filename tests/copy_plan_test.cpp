@@ -1,0 +1,474 @@
+// The COPY/ADD planner on the research notes' context A
+// (copy-semantics.md §6), case by case, for both builders.
+#include "ctxpack/copy_plan.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/filesystem.hpp>
+
+#include "cli_support.h"
+#include "ctxpack/error.h"
+
+namespace ctxpack {
+namespace {
+
+using Strings = std::vector<std::string>;
+using testing::ScratchDir;
+
+constexpr Builder kBK = Builder::kBuildKit;
+constexpr Builder kLegacy = Builder::kLegacy;
+
+class CopyPlanTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir.write(".dockerignore", "secret.txt\n");
+    dir.write(".env", "TOKEN=1\n");
+    dir.write("a.txt", "a\n");
+    dir.write("b.txt", "b\n");
+    dir.write("c.md", "c\n");
+    dir.write("secret.txt", "s\n");
+    dir.write("dir1/f1", "dir1 f1\n");
+    dir.write("dir1/x.txt", "x\n");
+    dir.write("dir1/sub/f2", "f2\n");
+    dir.write("dir2/f1", "dir2 f1\n");
+    dir.write("dir2/.hidden", "h\n");
+    dir.mkdir("empty");
+    link("a.txt", "link-a");
+    link("dir1", "link-dir");
+  }
+
+  void link(const std::string& target, const std::string& name) {
+    boost::filesystem::create_symlink(target, dir / name);
+  }
+
+  CopyPlan plan(const std::string& instructions, Builder builder = kBK, BuildOptions options = {},
+                const std::string& head = "FROM scratch\n") {
+    std::string df = head + instructions;
+    dir.write("Dockerfile", df);
+    ContextOptions co;
+    co.context = dir.path();
+    co.builder = builder;
+    BuildContext ctx = open_build_context(co);
+    options.builder = builder;
+    Build build = evaluate_dockerfile(parse_dockerfile(df, "Dockerfile"), options);
+    return plan_copies(ctx, build);
+  }
+
+  // The last COPY/ADD of a plan.
+  static const CopyInstructionPlan& last(const CopyPlan& p) { return p.instructions.back(); }
+
+  // What the target stage's image holds: "path" ("path/" for directories,
+  // "path -> target" for symlinks, "path = origin" for files).
+  static Strings image(const CopyPlan& p) {
+    Strings out;
+    for (const auto& e : p.image) {
+      if (e.type == EntryType::kDir) {
+        out.push_back(e.dest + "/");
+      } else if (e.type == EntryType::kSymlink) {
+        out.push_back(e.dest + " -> " + e.link);
+      } else {
+        out.push_back(e.dest + " = " + e.src);
+      }
+    }
+    return out;
+  }
+
+  static std::string error(const CopyPlan& p) { return last(p).error.value_or(""); }
+
+  static bool has_warning(const CopyInstructionPlan& ip, const std::string& code) {
+    for (const auto& w : ip.warnings) {
+      if (w.code == code) return true;
+    }
+    return false;
+  }
+  static std::string warning(const CopyInstructionPlan& ip, const std::string& code) {
+    for (const auto& w : ip.warnings) {
+      if (w.code == code) return w.message;
+    }
+    return "";
+  }
+
+  ScratchDir dir;
+};
+
+// #1
+TEST_F(CopyPlanTest, DotCopiesTheVisibleContextWithSymlinksKept) {
+  for (Builder b : {kBK, kLegacy}) {
+    CopyPlan p = plan("COPY . /app/\n", b);
+    EXPECT_EQ(image(p), (Strings{"/app/", "/app/.dockerignore = .dockerignore", "/app/.env = .env",
+                                 "/app/Dockerfile = Dockerfile", "/app/a.txt = a.txt", "/app/b.txt = b.txt",
+                                 "/app/c.md = c.md", "/app/dir1/", "/app/dir1/f1 = dir1/f1", "/app/dir1/sub/",
+                                 "/app/dir1/sub/f2 = dir1/sub/f2", "/app/dir1/x.txt = dir1/x.txt", "/app/dir2/",
+                                 "/app/dir2/.hidden = dir2/.hidden", "/app/dir2/f1 = dir2/f1", "/app/empty/",
+                                 "/app/link-a -> a.txt", "/app/link-dir -> dir1"}))
+        << builder_name(b);
+    EXPECT_TRUE(p.image_complete);
+    EXPECT_TRUE(p.transfer_whole);
+  }
+}
+
+// #2: matched directories are flattened, dotfiles match, the last writer wins.
+TEST_F(CopyPlanTest, StarFlattensDirectoriesAndFollowsTopLevelSymlinks) {
+  for (Builder b : {kBK, kLegacy}) {
+    CopyPlan p = plan("COPY * /app/\n", b);
+    EXPECT_EQ(image(p), (Strings{"/app/", "/app/.dockerignore = .dockerignore", "/app/.env = .env", "/app/.hidden = dir2/.hidden",
+                                 "/app/Dockerfile = Dockerfile", "/app/a.txt = a.txt", "/app/b.txt = b.txt",
+                                 "/app/c.md = c.md", "/app/f1 = dir1/f1", "/app/link-a = a.txt", "/app/sub/",
+                                 "/app/sub/f2 = dir1/sub/f2", "/app/x.txt = dir1/x.txt"}))
+        << builder_name(b);
+    const auto& ip = last(p);
+    EXPECT_TRUE(has_warning(ip, "flattened-dir"));
+    EXPECT_NE(warning(ip, "collision").find("/app/f1 is written 3 times (dir1/f1, dir2/f1, dir1/f1)"), std::string::npos)
+        << warning(ip, "collision");
+    EXPECT_TRUE(has_warning(ip, "secret"));    // .env
+    EXPECT_TRUE(has_warning(ip, "dotfiles"));  // .env, .dockerignore, .hidden
+    EXPECT_TRUE(has_warning(ip, "excluded-match"));
+  }
+}
+
+// #3
+TEST_F(CopyPlanTest, TrailingSlashWildcardPerBuilder) {
+  CopyPlan bk = plan("COPY */ /app/\n");
+  EXPECT_EQ(image(bk), image(plan("COPY * /app/\n")));
+  EXPECT_TRUE(has_warning(last(bk), "trailing-slash-wildcard"));
+  CopyPlan legacy = plan("COPY */ /app/\n", kLegacy);
+  EXPECT_EQ(error(legacy), "COPY failed: no source files were specified");
+  EXPECT_EQ(legacy.fails_at, std::optional<size_t>(2));
+}
+
+// #4, #5, #6
+TEST_F(CopyPlanTest, DirectorySourceCopiesItsContents) {
+  Strings contents = {"/app/", "/app/f1 = dir1/f1", "/app/sub/", "/app/sub/f2 = dir1/sub/f2", "/app/x.txt = dir1/x.txt"};
+  for (Builder b : {kBK, kLegacy}) {
+    EXPECT_EQ(image(plan("COPY dir1 /app\n", b)), contents);
+    EXPECT_EQ(image(plan("COPY dir1/ /app/\n", b)), contents);
+    EXPECT_EQ(image(plan("COPY ./dir1/. /app/\n", b)), contents);
+    EXPECT_EQ(image(plan("COPY dir1 /app/dir1/\n", b)),
+              (Strings{"/app/", "/app/dir1/", "/app/dir1/f1 = dir1/f1", "/app/dir1/sub/", "/app/dir1/sub/f2 = dir1/sub/f2",
+                       "/app/dir1/x.txt = dir1/x.txt"}));
+  }
+  EXPECT_TRUE(has_warning(last(plan("COPY dir1 /app\n")), "dir-contents"));
+  EXPECT_FALSE(has_warning(last(plan("COPY dir1 /app/dir1/\n")), "dir-contents"));
+}
+
+// #7, #8, #9, #10, #11, #12, #34
+TEST_F(CopyPlanTest, WildcardsFollowGoFilepathMatch) {
+  auto files = [&](const std::string& src) {
+    Strings out;
+    for (const auto& e : plan("COPY " + src + " /app/\n").image) {
+      if (e.type != EntryType::kDir) out.push_back(e.dest);
+    }
+    return out;
+  };
+  EXPECT_EQ(files("dir1/*"), (Strings{"/app/f1", "/app/f2", "/app/x.txt"}));
+  EXPECT_EQ(files("dir1/*.txt"), (Strings{"/app/x.txt"}));
+  EXPECT_EQ(files("?.txt"), (Strings{"/app/a.txt", "/app/b.txt"}));
+  EXPECT_EQ(files("[ab]*"), (Strings{"/app/a.txt", "/app/b.txt"}));
+  EXPECT_EQ(files(".*"), (Strings{"/app/.dockerignore", "/app/.env"}));
+  EXPECT_EQ(files("dir2/*"), (Strings{"/app/.hidden", "/app/f1"}));
+  EXPECT_EQ(files("**/*.txt"), (Strings{"/app/x.txt"}));
+  EXPECT_EQ(files("d*/f1"), (Strings{"/app/f1"}));
+}
+
+// #13, and the collision report for #2's kind.
+TEST_F(CopyPlanTest, LaterSourceWins) {
+  CopyPlan p = plan("COPY dir1 dir2 /app/\n");
+  EXPECT_EQ(image(p), (Strings{"/app/", "/app/.hidden = dir2/.hidden", "/app/f1 = dir2/f1", "/app/sub/",
+                               "/app/sub/f2 = dir1/sub/f2", "/app/x.txt = dir1/x.txt"}));
+  EXPECT_EQ(warning(last(p), "collision"), "/app/f1 is written 2 times (dir1/f1, dir2/f1); dir2/f1 wins");
+}
+
+// #14, #15, #16, #17
+TEST_F(CopyPlanTest, FileDestinations) {
+  for (Builder b : {kBK, kLegacy}) {
+    EXPECT_EQ(image(plan("COPY a.txt /app\n", b)), (Strings{"/app = a.txt"}));
+    EXPECT_EQ(image(plan("WORKDIR /app\nCOPY a.txt /app\n", b)), (Strings{"/app/", "/app/a.txt = a.txt"}));
+    EXPECT_EQ(image(plan("COPY a.txt /app/\n", b)), (Strings{"/app/", "/app/a.txt = a.txt"}));
+    EXPECT_EQ(image(plan("COPY a.txt b.txt /app/\n", b)), (Strings{"/app/", "/app/a.txt = a.txt", "/app/b.txt = b.txt"}));
+  }
+}
+
+// #18, #19, #20
+TEST_F(CopyPlanTest, SeveralSourcesWithoutTrailingSlash) {
+  CopyPlan bk = plan("COPY a.txt b.txt /app\n");
+  EXPECT_EQ(image(bk), (Strings{"/app = b.txt"}));
+  EXPECT_TRUE(has_warning(last(bk), "multi-source-dest"));
+  EXPECT_EQ(image(plan("COPY *.txt /app\n")), (Strings{"/app = b.txt"}));
+  EXPECT_EQ(error(plan("COPY a.txt dir1 /app\n")), "cannot copy to non-directory: /app");
+  const std::string refusal =
+      "When using COPY with more than one source file, the destination must be a directory and end with a /";
+  EXPECT_EQ(error(plan("COPY a.txt b.txt /app\n", kLegacy)), refusal);
+  EXPECT_EQ(error(plan("COPY *.txt /app\n", kLegacy)), refusal);
+  EXPECT_EQ(error(plan("COPY a.txt dir1 /app\n", kLegacy)), refusal);
+}
+
+// #21, #22, #23, and "." without WORKDIR.
+TEST_F(CopyPlanTest, WorkdirRelativeDestinations) {
+  EXPECT_EQ(image(plan("WORKDIR /srv\nCOPY a.txt b.txt .\n")), (Strings{"/srv/", "/srv/a.txt = a.txt", "/srv/b.txt = b.txt"}));
+  EXPECT_EQ(error(plan("WORKDIR /srv\nCOPY a.txt b.txt .\n", kLegacy)),
+            "When using COPY with more than one source file, the destination must be a directory and end with a /");
+  for (Builder b : {kBK, kLegacy}) {
+    EXPECT_EQ(image(plan("WORKDIR /srv/app\nCOPY a.txt ../\n", b)), (Strings{"/srv/", "/srv/a.txt = a.txt", "/srv/app/"}));
+    EXPECT_EQ(image(plan("WORKDIR /var/www\nENV e=\"\"\nCOPY a.txt $e\n", b)),
+              (Strings{"/var/", "/var/www/", "/var/www/a.txt = a.txt"}));
+    EXPECT_EQ(image(plan("COPY a.txt .\n", b)), (Strings{"/a.txt = a.txt"}));
+    EXPECT_EQ(image(plan("WORKDIR /srv\nCOPY dir2 data/\n", b)),
+              (Strings{"/srv/", "/srv/data/", "/srv/data/.hidden = dir2/.hidden", "/srv/data/f1 = dir2/f1"}));
+  }
+}
+
+// #24, #25: a symlink source is followed and keeps the link's name.
+TEST_F(CopyPlanTest, SymlinkSourcesAreFollowed) {
+  for (Builder b : {kBK, kLegacy}) {
+    CopyPlan p = plan("COPY link-a /app/\n", b);
+    EXPECT_EQ(image(p), (Strings{"/app/", "/app/link-a = a.txt"}));
+    EXPECT_TRUE(has_warning(last(p), "symlink-followed"));
+    EXPECT_EQ(image(plan("COPY link-dir /app/\n", b)), image(plan("COPY dir1 /app/\n", b)));
+  }
+  link("/a.txt", "abs");
+  EXPECT_EQ(image(plan("COPY abs /app/\n")), (Strings{"/app/", "/app/abs = a.txt"}));
+}
+
+TEST_F(CopyPlanTest, SymlinkTargetExcludedOrOutsideFails) {
+  link("secret.txt", "link-s");
+  link("../../outside", "link-out");
+  CopyPlan s = plan("COPY link-s /app/\n");
+  EXPECT_EQ(error(s), "failed to compute cache key: failed to calculate checksum of ref: \"/secret.txt\": not found");
+  EXPECT_EQ(error(plan("COPY link-out /app/\n")),
+            "failed to compute cache key: failed to calculate checksum of ref: \"/outside\": not found");
+  EXPECT_EQ(error(plan("COPY link-s /app/\n", kLegacy)),
+            "COPY failed: file not found in build context or excluded by .dockerignore: stat link-s: file does not exist");
+}
+
+// #26
+TEST_F(CopyPlanTest, EmptyDirectoryBecomesTheDestination) {
+  for (Builder b : {kBK, kLegacy}) EXPECT_EQ(image(plan("COPY empty /app/e\n", b)), (Strings{"/app/", "/app/e/"}));
+}
+
+// #27, #28
+TEST_F(CopyPlanTest, WildcardMatchingNothing) {
+  CopyPlan bk = plan("COPY nomatch* /app/\n");
+  EXPECT_FALSE(bk.fails_at);
+  EXPECT_TRUE(bk.image.empty());  // not even /app is created
+  EXPECT_TRUE(has_warning(last(bk), "empty-wildcard"));
+  EXPECT_EQ(error(plan("COPY nomatch* /app/\n", kLegacy)), "COPY failed: no source files were specified");
+  for (Builder b : {kBK, kLegacy}) {
+    EXPECT_EQ(image(plan("COPY a.txt nomatch* /app/\n", b)), (Strings{"/app/", "/app/a.txt = a.txt"}));
+  }
+}
+
+// #29: BuildKit transfers a directory only when something in it is used.
+TEST_F(CopyPlanTest, WildcardInUntransferredDirectory) {
+  CopyPlan p = plan("COPY empty/*.txt /app/\n");
+  EXPECT_EQ(error(p), "lstat /empty: no such file or directory");
+  EXPECT_TRUE(has_warning(last(p), "missing-source"));
+  CopyPlan with_dot = plan("COPY . /all/\nCOPY empty/*.txt /app/\n");
+  EXPECT_FALSE(with_dot.fails_at);
+  EXPECT_EQ(error(plan("COPY empty/*.txt /app/\n", kLegacy)), "COPY failed: no source files were specified");
+}
+
+// #30, #31
+TEST_F(CopyPlanTest, MissingAndExcludedSources) {
+  EXPECT_EQ(error(plan("COPY missing.txt /app/\n")),
+            "failed to compute cache key: failed to calculate checksum of ref: \"/missing.txt\": not found");
+  EXPECT_EQ(error(plan("COPY missing.txt /app/\n", kLegacy)),
+            "COPY failed: file not found in build context or excluded by .dockerignore: stat missing.txt: file does not exist");
+  for (Builder b : {kBK, kLegacy}) {
+    CopyPlan p = plan("COPY secret.txt /app/\n", b);
+    ASSERT_TRUE(last(p).error);
+    const auto& w = last(p).warnings;
+    ASSERT_FALSE(w.empty());
+    EXPECT_EQ(w[0].code, "excluded-source");
+    EXPECT_EQ(w[0].rule, dir.path() + "/.dockerignore:1:secret.txt");
+  }
+}
+
+// #32, #33
+TEST_F(CopyPlanTest, ParentAndRootedSources) {
+  CopyPlan bk = plan("COPY ../a.txt /app/\n");
+  EXPECT_EQ(image(bk), (Strings{"/app/", "/app/a.txt = a.txt"}));
+  EXPECT_TRUE(has_warning(last(bk), "parent-dir-source"));
+  EXPECT_EQ(error(plan("COPY ../a.txt /app/\n", kLegacy)),
+            "COPY failed: forbidden path outside the build context: ../a.txt ()");
+  for (Builder b : {kBK, kLegacy}) EXPECT_EQ(image(plan("COPY /a.txt /app/\n", b)), (Strings{"/app/", "/app/a.txt = a.txt"}));
+}
+
+// #35, #36, #37, #38, #40, #41, #42
+TEST_F(CopyPlanTest, ParentsKeepsDirectoriesFromRootOrPivot) {
+  EXPECT_EQ(image(plan("COPY --parents dir1/x.txt dir2/f1 /app/\n")),
+            (Strings{"/app/", "/app/dir1/", "/app/dir1/x.txt = dir1/x.txt", "/app/dir2/", "/app/dir2/f1 = dir2/f1"}));
+  EXPECT_EQ(image(plan("COPY --parents dir1/./sub/f2 /app/\n")), (Strings{"/app/", "/app/sub/", "/app/sub/f2 = dir1/sub/f2"}));
+  EXPECT_EQ(image(plan("COPY --parents */f1 /app/\n")),
+            (Strings{"/app/", "/app/dir1/", "/app/dir1/f1 = dir1/f1", "/app/dir2/", "/app/dir2/f1 = dir2/f1"}));
+  EXPECT_EQ(image(plan("COPY --parents dir1 /app/\n")),
+            (Strings{"/app/", "/app/dir1/", "/app/dir1/f1 = dir1/f1", "/app/dir1/sub/", "/app/dir1/sub/f2 = dir1/sub/f2",
+                     "/app/dir1/x.txt = dir1/x.txt"}));
+  EXPECT_EQ(image(plan("COPY --parents **/f* /app/\n")),
+            (Strings{"/app/", "/app/dir1/", "/app/dir1/f1 = dir1/f1", "/app/dir1/sub/", "/app/dir1/sub/f2 = dir1/sub/f2",
+                     "/app/dir2/", "/app/dir2/f1 = dir2/f1"}));
+  EXPECT_EQ(image(plan("COPY --parents nomatch/*.txt /app/\n")), (Strings{"/app/"}));
+  EXPECT_EQ(error(plan("COPY --parents missing.txt /app/\n")),
+            "failed to compute cache key: failed to calculate checksum of ref: \"/missing.txt\": not found");
+  // The classic builder ignores the flag.
+  CopyPlan legacy = plan("COPY --parents dir1/x.txt /app/\n", kLegacy);
+  EXPECT_EQ(image(legacy), (Strings{"/app/", "/app/x.txt = dir1/x.txt"}));
+  EXPECT_TRUE(has_warning(last(legacy), "ignored-flag"));
+}
+
+// #43, #44, #45, #46
+TEST_F(CopyPlanTest, ExcludeIsRelativeToEachCopiedSource) {
+  auto files = [&](const std::string& line) {
+    Strings out;
+    for (const auto& e : plan(line).image) {
+      if (e.type == EntryType::kFile) out.push_back(e.dest);
+    }
+    return out;
+  };
+  Strings top = files("COPY --exclude=*.txt . /app/\n");
+  EXPECT_EQ(std::count(top.begin(), top.end(), "/app/a.txt"), 0);
+  EXPECT_EQ(std::count(top.begin(), top.end(), "/app/dir1/x.txt"), 1);
+  Strings deep = files("COPY --exclude=**/*.txt . /app/\n");
+  EXPECT_EQ(std::count(deep.begin(), deep.end(), "/app/dir1/x.txt"), 0);
+  EXPECT_EQ(files("COPY --exclude=*.txt *.txt /app/\n"), (Strings{"/app/a.txt", "/app/b.txt"}));
+  EXPECT_EQ(files("COPY --exclude=sub dir1 /app/\n"), (Strings{"/app/f1", "/app/x.txt"}));
+}
+
+// #47
+TEST_F(CopyPlanTest, HeredocSourcesPerBuilder) {
+  CopyPlan bk = plan("COPY <<EOF /app/\nhello\nEOF\nCOPY <<EOF /note\nx\nEOF\n");
+  Strings paths;
+  for (const auto& e : bk.image) paths.push_back(e.dest);
+  EXPECT_EQ(paths, (Strings{"/app", "/app/EOF", "/note"}));
+  CopyPlan legacy = plan("COPY <<EOF /app/\nhello\nEOF\n", kLegacy);
+  EXPECT_EQ(error(legacy), "COPY failed: no source files were specified");
+  EXPECT_TRUE(has_warning(last(legacy), "heredoc-ignored"));
+}
+
+// #49: --from paths start at the stage's root, not its WORKDIR.
+TEST_F(CopyPlanTest, CopyFromStageIsExpandedAgainstThatStage) {
+  CopyPlan p = plan("COPY dir1 /build/app/\nWORKDIR /build\nFROM scratch\nCOPY --from=0 build/app /out/\n"
+                    "COPY --from=0 /build/app/* /flat/\n");
+  EXPECT_EQ(last(p).from, "0");
+  EXPECT_EQ(image(p), (Strings{"/flat/", "/flat/f1 = dir1/f1", "/flat/f2 = dir1/sub/f2", "/flat/x.txt = dir1/x.txt",
+                               "/out/", "/out/f1 = dir1/f1", "/out/sub/", "/out/sub/f2 = dir1/sub/f2",
+                               "/out/x.txt = dir1/x.txt"}));
+  CopyPlan img = plan("COPY --from=alpine /etc/passwd /x\n");
+  EXPECT_TRUE(last(img).entries.empty());
+  EXPECT_FALSE(img.image_complete);
+}
+
+// #50
+TEST_F(CopyPlanTest, MalformedJsonBecomesABadPattern) {
+  CopyPlan p = plan("COPY [\"a.txt\" \"/app/\"]\n");
+  ASSERT_TRUE(last(p).error);
+  EXPECT_NE(error(p).find("invalid includepatterns"), std::string::npos) << error(p);
+}
+
+// B1, B2, B3
+TEST_F(CopyPlanTest, AddExtractsLocalArchives) {
+  ScratchDir src;
+  src.write("bin/tool", "tool\n");
+  ASSERT_EQ(std::system(("tar -czf " + testing::shell_quote(dir / "pkg.tar.gz") + " -C " +
+                         testing::shell_quote(src.path()) + " bin")
+                            .c_str()),
+            0);
+  for (Builder b : {kBK, kLegacy}) {
+    EXPECT_EQ(image(plan("ADD pkg.tar.gz /opt\n", b)), (Strings{"/opt/", "/opt/bin/", "/opt/bin/tool = pkg.tar.gz:bin/tool"}));
+    EXPECT_EQ(image(plan("COPY pkg.tar.gz /opt/\n", b)), (Strings{"/opt/", "/opt/pkg.tar.gz = pkg.tar.gz"}));
+  }
+  EXPECT_EQ(image(plan("ADD --unpack=false pkg.tar.gz /opt/\n")), (Strings{"/opt/", "/opt/pkg.tar.gz = pkg.tar.gz"}));
+  EXPECT_EQ(image(plan("ADD a.txt /opt/\n")), (Strings{"/opt/", "/opt/a.txt = a.txt"}));
+}
+
+TEST_F(CopyPlanTest, UrlSourcesOnlyForAdd) {
+  EXPECT_EQ(error(plan("COPY https://example.com/x.sh /usr/bin/\n")), "source can't be a URL for COPY");
+  CopyPlan p = plan("ADD https://example.com/dl/tool.sh /usr/bin/\n");
+  EXPECT_EQ(image(p), (Strings{"/usr/", "/usr/bin/", "/usr/bin/tool.sh = https://example.com/dl/tool.sh"}));
+  EXPECT_TRUE(p.transfer_paths.empty());
+}
+
+TEST_F(CopyPlanTest, IgnoredDockerfileAndDockerignoreAreNotCopyable) {
+  dir.write(".dockerignore", "Dockerfile\n.dockerignore\n");
+  for (Builder b : {kBK, kLegacy}) {
+    CopyPlan p = plan("COPY . /app/\nCOPY .* /dot/\n", b);
+    for (const auto& e : p.image) {
+      EXPECT_NE(e.dest, "/app/Dockerfile") << builder_name(b);
+      EXPECT_NE(e.dest, "/app/.dockerignore") << builder_name(b);
+    }
+    EXPECT_TRUE(plan("COPY Dockerfile /x\n", b).fails_at) << builder_name(b);
+  }
+}
+
+TEST_F(CopyPlanTest, ExceptionsInsideExcludedDirectory) {
+  dir.write(".dockerignore", "dir1\n!dir1/x.txt\n");
+  for (Builder b : {kBK, kLegacy}) EXPECT_EQ(image(plan("COPY dir1 /app/\n", b)), (Strings{"/app/", "/app/x.txt = dir1/x.txt"}));
+}
+
+TEST_F(CopyPlanTest, ChmodNeedsBuildKit) {
+  EXPECT_FALSE(plan("COPY --chmod=755 a.txt /app/\n").fails_at);
+  EXPECT_EQ(error(plan("COPY --chmod=755 a.txt /app/\n", kLegacy)),
+            "the --chmod option requires BuildKit. Refer to https://docs.docker.com/go/buildkit/ to learn how to build "
+            "images with BuildKit enabled");
+}
+
+TEST_F(CopyPlanTest, FileOntoDirectoryAndDirectoryOntoFile) {
+  for (Builder b : {kBK, kLegacy}) {
+    Strings img = image(plan("COPY dir1 /app/\nCOPY a.txt /app/sub\n", b));
+    EXPECT_EQ(std::count(img.begin(), img.end(), "/app/sub/a.txt = a.txt"), 1) << builder_name(b);
+  }
+  EXPECT_EQ(error(plan("COPY a.txt /app\nCOPY dir1 /app\n")), "cannot copy to non-directory: /app");
+  EXPECT_EQ(error(plan("COPY a.txt /app\nCOPY dir1 /app\n", kLegacy)),
+            "failed to copy files: failed to copy directory: mkdir /app: not a directory");
+}
+
+TEST_F(CopyPlanTest, FailurePointAndUnreachedInstructions) {
+  CopyPlan legacy = plan("COPY missing /x/\nCOPY a.txt /y/\n", kLegacy);
+  EXPECT_EQ(legacy.fails_at, std::optional<size_t>(2));
+  EXPECT_FALSE(legacy.instructions[1].reached);
+  // A stage BuildKit does not need cannot fail the build.
+  BuildOptions o;
+  o.target = "final";
+  CopyPlan bk = plan("COPY missing /x/\nFROM scratch AS final\nCOPY a.txt /y/\n", kBK, o);
+  EXPECT_FALSE(bk.fails_at);
+  EXPECT_FALSE(bk.instructions[0].runs);
+  CopyPlan legacy_target = plan("COPY missing /x/\nFROM scratch AS final\nCOPY a.txt /y/\n", kLegacy, o);
+  EXPECT_EQ(legacy_target.fails_at, std::optional<size_t>(2));
+}
+
+TEST_F(CopyPlanTest, BuildKitTransfersOnlyReferencedPaths) {
+  CopyPlan p = plan("COPY a.txt /x\nCOPY link-dir /y/\nCOPY dir2/*.md /z/\n");
+  EXPECT_FALSE(p.transfer_whole);
+  EXPECT_EQ(p.transfer_paths, (Strings{"a.txt", "dir1", "dir2/*.md", "link-dir"}));
+  // a.txt, dir1/f1, dir1/x.txt, dir1/sub/f2
+  EXPECT_EQ(p.transfer.files, 4u);
+  CopyPlan legacy = plan("COPY a.txt /x\n", kLegacy);
+  EXPECT_EQ(legacy.transfer.files, legacy.context.files);
+  EXPECT_EQ(legacy.context.files, 11u);  // every regular file but secret.txt
+}
+
+TEST_F(CopyPlanTest, CacheOrderHint) {
+  dir.write("package.json", "{}\n");
+  dir.write("package-lock.json", "{}\n");
+  CopyPlan bad = plan("WORKDIR /app\nCOPY . .\nRUN npm ci\n");
+  ASSERT_EQ(bad.hints.size(), 1u);
+  EXPECT_EQ(bad.hints[0].code, "cache-order");
+  EXPECT_NE(bad.hints[0].message.find("COPY package-lock.json package.json ./"), std::string::npos) << bad.hints[0].message;
+  CopyPlan good = plan("WORKDIR /app\nCOPY package.json package-lock.json ./\nRUN npm ci\nCOPY . .\n");
+  EXPECT_TRUE(good.hints.empty());
+  EXPECT_EQ(good.instructions[0].depends_on, (Strings{"package.json", "package-lock.json"}));
+}
+
+TEST_F(CopyPlanTest, SymlinksResolveInsideTheImage) {
+  // /app/link-dir -> dir1 is recreated as a symlink; copying through it lands in /app/dir1.
+  Strings img = image(plan("COPY . /app/\nCOPY a.txt /app/link-dir/\n"));
+  EXPECT_EQ(std::count(img.begin(), img.end(), "/app/dir1/a.txt = a.txt"), 1);
+}
+
+TEST_F(CopyPlanTest, UnknownBaseImageHedges) {
+  CopyPlan p = plan("COPY a.txt /app\n", kBK, {}, "FROM debian\n");
+  EXPECT_FALSE(p.image_complete);
+  EXPECT_TRUE(has_warning(last(p), "dest-may-exist"));
+}
+
+}  // namespace
+}  // namespace ctxpack
