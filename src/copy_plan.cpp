@@ -610,7 +610,6 @@ class Planner {
     const Heredoc* doc = nullptr;
     bool remote = false;   // URL or git
     bool git = false;
-    bool broad = false;    // a directory or a wildcard
     bool in_context = true;
   };
 
@@ -656,7 +655,7 @@ class Planner {
           if (sources.size() > 1 && (c.dest.empty() || c.dest.back() != '/')) {
             throw Error(std::string("When using ") + cmd + " with more than one source file, the destination must be a directory and end with a /");
           }
-        } else if (sources.size() > 1 && !dir_form(dest) && !c.add) {
+        } else if (sources.size() > 1 && !dir_form(dest)) {
           warn(p, "multi-source-dest",
                "several sources into " + dest + " without a trailing /: BuildKit does not refuse it; each source is "
                "copied in turn onto the same path (the classic builder refuses it)");
@@ -793,7 +792,6 @@ class Planner {
       if (s.path == ".") s.path = "";
       s.name = norm == "/" ? "" : std::string(base_name(norm));
       s.node = n;
-      s.broad = n->is_dir();
       out.push_back(s);
       return;
     }
@@ -846,7 +844,6 @@ class Planner {
             s.path = join_parts(real, false) == "." ? "" : join_parts(real, false);
             s.node = followed;
             s.flattened = followed->is_dir();
-            s.broad = true;
             out.push_back(s);
             continue;  // a matched directory is not walked into
           }
@@ -937,7 +934,6 @@ class Planner {
     s.name = std::string(base_name(joined));
     s.node = n;
     s.flattened = matched && n->is_dir();
-    s.broad = matched || n->is_dir();
     return s;
   }
 

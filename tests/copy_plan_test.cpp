@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/filesystem.hpp>
+#include <nlohmann/json.hpp>
 
 #include "cli_support.h"
 #include "ctxpack/error.h"
@@ -468,6 +469,67 @@ TEST_F(CopyPlanTest, UnknownBaseImageHedges) {
   CopyPlan p = plan("COPY a.txt /app\n", kBK, {}, "FROM debian\n");
   EXPECT_FALSE(p.image_complete);
   EXPECT_TRUE(has_warning(last(p), "dest-may-exist"));
+}
+
+// The command itself, on the example context in testdata/copy/app.
+const std::string kExample = std::string(CTXPACK_SOURCE_DIR) + "/testdata/copy/app";
+
+TEST(CopyCommand, JsonDocument) {
+  auto r = testing::run_ctxpack({"copy", kExample, "--json"});
+  EXPECT_EQ(r.status, 1) << r.err;  // COPY .env fails: .dockerignore excludes it
+  auto doc = nlohmann::json::parse(r.out);
+  EXPECT_EQ(doc["builder"], "buildkit");
+  EXPECT_EQ(doc["fails_at"], 9);
+  ASSERT_EQ(doc["instructions"].size(), 4u);
+  const auto& flat = doc["instructions"][2];
+  EXPECT_EQ(flat["line"], 8);
+  EXPECT_EQ(flat["stage"], "1");
+  EXPECT_EQ(flat["instruction"], "COPY config/* /etc/app/");
+  EXPECT_TRUE(flat["error"].is_null());
+  nlohmann::json want = nlohmann::json::parse(R"([
+    {"src": null, "dest": "/etc", "type": "dir"},
+    {"src": null, "dest": "/etc/app", "type": "dir"},
+    {"src": "config/app.ini", "dest": "/etc/app/app.ini", "type": "file"},
+    {"src": "config/nested/extra.ini", "dest": "/etc/app/extra.ini", "type": "file"}])");
+  EXPECT_EQ(flat["entries"], want);
+  EXPECT_EQ(flat["warnings"][0]["code"], "flattened-dir");
+  const auto& excluded = doc["instructions"][3];
+  EXPECT_EQ(excluded["warnings"][0]["code"], "excluded-source");
+  EXPECT_EQ(excluded["warnings"][0]["rule"], kExample + "/.dockerignore:2:.env");
+  EXPECT_EQ(doc["instructions"][1]["from"], "build");
+  EXPECT_EQ(doc["hints"][0]["code"], "cache-order");
+  // node_modules, .env and debug.log stay out: 8 files are sent by both builders.
+  EXPECT_EQ(doc["context"]["legacy_upload"]["files"], 8);
+  EXPECT_TRUE(doc["context"]["buildkit_transfer"]["whole_context"]);
+  EXPECT_GT(doc["context"]["tar_bytes"].get<uint64_t>(), doc["context"]["legacy_upload"]["bytes"].get<uint64_t>());
+}
+
+TEST(CopyCommand, TargetAndBuildArgs) {
+  ScratchDir d;
+  d.write("Dockerfile", "FROM scratch AS a\nARG F=missing\nCOPY $F /x/\nFROM scratch AS b\nCOPY b.txt /y/\n");
+  d.write("a.txt", "a");
+  d.write("b.txt", "b");
+  EXPECT_EQ(testing::run_ctxpack({"copy", d.path()}).status, 0);  // stage a is not needed by b
+  EXPECT_EQ(testing::run_ctxpack({"copy", d.path(), "--target", "a"}).status, 1);
+  EXPECT_EQ(testing::run_ctxpack({"copy", d.path(), "--target", "a", "--build-arg", "F=a.txt"}).status, 0);
+  // The classic builder runs stage a on the way to b.
+  EXPECT_EQ(testing::run_ctxpack({"copy", d.path(), "--builder", "legacy"}).status, 1);
+}
+
+TEST(CopyCommand, SyntaxErrorIsOneLineWithTheLineNumber) {
+  ScratchDir d;
+  d.write("Dockerfile", "FROM scratch\n\nCOPY --bogus a /b\n");
+  auto r = testing::run_ctxpack({"copy", d.path()});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err, "ctxpack: " + d.path() + "/Dockerfile:3: unknown flag: bogus\n");
+}
+
+TEST(CopyCommand, TextOutputNamesTheFlattening) {
+  auto r = testing::run_ctxpack({"copy", kExample});
+  EXPECT_NE(r.out.find("Dockerfile:8  COPY config/* /etc/app/"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("config/nested/ -> /etc/app/  (1 file, flattened"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("build: the buildkit build fails at line 9"), std::string::npos) << r.out;
 }
 
 }  // namespace
