@@ -465,7 +465,7 @@ class Suite:
         cpu = ""
         if None not in a.cpu + b.cpu and statistics.median(b.cpu) > 0:
             cpu = "; CPU time %.2f×" % (statistics.median(a.cpu) / statistics.median(b.cpu))
-        self.targets.append((name, "%.2f× (%s%s)" % (value, explain, cpu), threshold,
+        self.targets.append((name, "%.3f× (%s%s)" % (value, explain, cpu), threshold,
                              "met" if met else "MISSED"))
 
     def rss_target(self, shape, key, label):
