@@ -96,11 +96,11 @@ int run_pack(const PackFlags& flags) {
   options.add_dockerfile = !flags.no_dockerfile;
   options.now = static_cast<int64_t>(std::time(nullptr));
 
-  BuildContext ctx = open_build_context(flags.ctx.options());
-  if (!ctx.dockerfile_exists && !flags.no_dockerfile) {
-    throw Error("cannot find the Dockerfile " + ctx.dockerfile_path +
-                ": docker build would fail (--no-dockerfile packs without one)");
-  }
+  ContextOptions context_options = flags.ctx.options();
+  // Without a Dockerfile docker build fails, so pack does too, unless the
+  // tar is only meant to hold the selection.
+  context_options.require_dockerfile = !flags.no_dockerfile;
+  BuildContext ctx = open_build_context(context_options);
   if (ctx.matcher->has_invalid_patterns()) {
     // A malformed pattern fails the build only when the walk reaches it:
     // find out before writing anything.
