@@ -11,8 +11,8 @@
 
 namespace ctxpack {
 
-std::string quote_path(std::string_view path) {
-  bool plain = true;
+std::string quote_path(std::string_view path, bool force) {
+  bool plain = !force;
   for (size_t i = 0; i < path.size() && plain;) {
     unsigned char c = static_cast<unsigned char>(path[i]);
     if (c < 0x20 || c == 0x7f || c == '"' || c == '\\') plain = false;

@@ -15,8 +15,10 @@ namespace ctxpack {
 
 // A path as git prints it: unchanged when plain, otherwise in double quotes
 // with C escapes (\t, \n, \", \\, and \ooo for control and non-UTF-8
-// bytes), so every printed line maps back to exactly one name.
-std::string quote_path(std::string_view path);
+// bytes), so every printed line maps back to exactly one name. `force`
+// quotes a plain name too (for names that contain a separator the output
+// itself uses, like " -> " in `ls --long`).
+std::string quote_path(std::string_view path, bool force = false);
 
 // Docker's size format (go-units HumanSize): decimal units, four
 // significant digits, no space: "1.5MB", "2.048kB", "512B".

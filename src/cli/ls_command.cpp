@@ -46,8 +46,14 @@ class Printer : public WalkVisitor {
     }
     if (flags_.long_format) {
       std::string size = is_dir ? "-" : std::to_string(info.size);
-      std::printf("%s %12s  %s", mode_string(info.type, info.mode).c_str(), size.c_str(), quote_path(name).c_str());
-      if (info.type == FileType::kSymlink) std::printf(" -> %s", quote_path(link_target(e)).c_str());
+      // " -> " separates a symlink from its target, so a name or target
+      // containing it is quoted.
+      const bool is_link = info.type == FileType::kSymlink;
+      std::string target = is_link ? link_target(e) : "";
+      const bool ambiguous = is_link && (name.find(" -> ") != std::string::npos || target.find(" -> ") != std::string::npos);
+      std::printf("%s %12s  %s", mode_string(info.type, info.mode).c_str(), size.c_str(),
+                  quote_path(name, ambiguous).c_str());
+      if (is_link) std::printf(" -> %s", quote_path(target, ambiguous).c_str());
       std::fputc('\n', stdout);
       return;
     }
