@@ -41,9 +41,9 @@ IgnoreFile parse_ignore_file(std::string_view content, const std::string& name) 
                   " bytes; Docker rejects lines of 64 KiB or more)");
     }
     if (!raw.empty() && raw.back() == '\r') raw.remove_suffix(1);
-    std::string_view text = raw;
     std::string_view line = raw;
     if (line_no == 1 && line.substr(0, 3) == "\xEF\xBB\xBF") line.remove_prefix(3);
+    std::string_view text = line;
     if (!line.empty() && line[0] == '#') continue;
     line = trim_space(line);
     if (line.empty()) continue;

@@ -384,9 +384,17 @@ Matcher::Matcher(std::vector<Rule> rules) : rules_(std::move(rules)) {
   size_t words = (patterns_.size() + 63) / 64;
   exception_.assign(words, 0);
   alone_.assign(words, 0);
+  // 64 patterns to an automaton: each fills one word of the hit sets, and
+  // many small automata stay fast where one for thousands of rules would
+  // keep rebuilding huge states.
+  automata_.resize(words);
   for (size_t i = 0; i < patterns_.size(); ++i) {
     if (exception[i]) exception_[i / 64] |= uint64_t{1} << (i % 64);
-    if (!patterns_[i].add_to(automaton_)) alone_[i / 64] |= uint64_t{1} << (i % 64);
+    if (!patterns_[i].add_to(automata_[i / 64])) alone_[i / 64] |= uint64_t{1} << (i % 64);
+  }
+  if (words > 1) {
+    // The default cache budget, shared.
+    for (RegexSet& a : automata_) a.limit_cache(10000 / words, (size_t{4} << 20) / words);
   }
   file_hits_.assign(words, 0);
   parent_hits_.assign(words, 0);
@@ -439,24 +447,40 @@ Verdict Matcher::replay(std::string_view path, const uint64_t* trail, bool use_p
   }
 }
 
-Verdict Matcher::matches_or_parents(std::string_view path) const {
-  if (!automaton_path(path)) return matches_or_parents_slow(path);
+void Matcher::scan(std::string_view path, bool parents) const {
   std::fill(file_hits_.begin(), file_hits_.end(), 0);
   std::fill(parent_hits_.begin(), parent_hits_.end(), 0);
-  automaton_.match(path, file_hits_.data(), parent_hits_.data());
+  for (size_t g = 0; g < automata_.size(); ++g) {
+    automata_[g].match(path, &file_hits_[g], parents ? &parent_hits_[g] : nullptr);
+  }
+}
+
+size_t Matcher::dfa_states() const {
+  size_t n = 0;
+  for (const RegexSet& a : automata_) n += a.dfa_states();
+  return n;
+}
+
+Verdict Matcher::matches_or_parents(std::string_view path) const {
+  if (!automaton_path(path)) return matches_or_parents_slow(path);
+  scan(path, true);
   return replay(path, nullptr, true, nullptr);
 }
 
 Verdict Matcher::matches_with_parent(std::string_view path, const Trail* parent, Trail* out) const {
   if (!automaton_path(path)) return matches_with_parent_slow(path, parent, out);
   const bool use_trail = parent && !parent->matched_.empty();
-  std::fill(file_hits_.begin(), file_hits_.end(), 0);
-  std::fill(parent_hits_.begin(), parent_hits_.end(), 0);
-  automaton_.match(path, file_hits_.data(), use_trail ? nullptr : parent_hits_.data());
-  std::vector<uint64_t> matched(out ? exception_.size() : 0, 0);
-  Verdict v = replay(path, use_trail ? parent->matched_.data() : nullptr, !use_trail, out ? matched.data() : nullptr);
-  if (out) out->matched_ = std::move(matched);
-  return v;
+  scan(path, !use_trail);
+  const uint64_t* trail = use_trail ? parent->matched_.data() : nullptr;
+  if (!out) return replay(path, trail, !use_trail, nullptr);
+  if (out == parent) {
+    std::vector<uint64_t> matched(exception_.size(), 0);
+    Verdict v = replay(path, trail, !use_trail, matched.data());
+    out->matched_ = std::move(matched);
+    return v;
+  }
+  out->matched_.assign(exception_.size(), 0);
+  return replay(path, trail, !use_trail, out->matched_.data());
 }
 
 Verdict Matcher::matches_or_parents_slow(std::string_view path) const {

@@ -906,8 +906,8 @@ struct RegexSet::Impl {
   static int32_t flag(int32_t state) { return -2 - state; }
 
   // Bounded memory: past these the cache starts over (RE2 does the same).
-  static constexpr size_t kMaxStates = 10000;
-  static constexpr size_t kMaxPool = size_t{4} << 20;
+  size_t max_states = 10000;
+  size_t max_pool = size_t{4} << 20;  // instructions listed by all states
 
   mutable std::vector<State> states;
   mutable std::vector<int32_t> table;  // states.size() * 128
@@ -973,7 +973,7 @@ struct RegexSet::Impl {
         if (s.count == set.size() && std::equal(set.begin(), set.end(), pool.begin() + s.first)) return it->second;
       }
     }
-    if (states.size() >= kMaxStates || pool.size() + set.size() > kMaxPool) {
+    if (states.size() >= max_states || pool.size() + set.size() > max_pool) {
       reset_cache();
       ++resets;
     }
@@ -1208,6 +1208,12 @@ void RegexSet::add_literal(Literal kind, std::string_view literal) {
 }
 
 void RegexSet::add_never() { impl_->finish_member(impl_->single({Op::kRunes, 0, 0, impl_->empty_set()})); }
+
+void RegexSet::limit_cache(size_t states, size_t instructions) {
+  impl_->max_states = std::max<size_t>(states, 16);
+  impl_->max_pool = std::max<size_t>(instructions, 1024);
+  impl_->reset_cache();
+}
 
 size_t RegexSet::size() const { return impl_->members; }
 bool RegexSet::needs_context() const { return impl_->context; }

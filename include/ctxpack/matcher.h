@@ -20,10 +20,10 @@
 // evaluate it. The deciding rule is the last one Docker evaluates that
 // matches.
 //
-// Speed: all patterns are compiled into one automaton that reads a clean
-// path once and reports, for every pattern, whether it matches the path
-// and whether it matches a parent; the evaluation order is then replayed
-// on those bits. Paths that are not clean (Docker accepts them too) and
+// Speed: the patterns are compiled into automata (one per 64 patterns)
+// that read a clean path once and report, for every pattern, whether it
+// matches the path and whether it matches a parent; the evaluation order
+// is then replayed on those bits. Paths that are not clean (Docker accepts them too) and
 // patterns the automaton cannot hold (word boundaries, malformed ones)
 // take Docker's pattern-by-pattern route.
 //
@@ -135,9 +135,13 @@ class Matcher {
   // The shortest parent directory of `path` that rule `rule` (an index into
   // the rules, as in Verdict::rule) matches; "" if none.
   std::string parent_matched_by(size_t rule, std::string_view path) const;
+  // States the automata's caches hold (for tests of their bounds).
+  size_t dfa_states() const;
 
  private:
   static bool bit(const std::vector<uint64_t>& bits, size_t i) { return (bits[i / 64] >> (i % 64)) & 1; }
+  // Fills the hit sets for a clean relative path.
+  void scan(std::string_view path, bool parents) const;
   // Docker's loop over the patterns, on precomputed hits. `trail`: the
   // parent's results (null: none); `use_parents`: hits on parents count.
   Verdict replay(std::string_view path, const uint64_t* trail, bool use_parents, uint64_t* out) const;
@@ -152,7 +156,7 @@ class Matcher {
   std::vector<uint64_t> exception_;  // a bit per pattern
   std::vector<uint64_t> alone_;      // patterns the automaton does not judge
   bool has_exceptions_ = false;
-  RegexSet automaton_;  // member i is pattern i
+  std::vector<RegexSet> automata_;  // pattern i is member i % 64 of automata_[i / 64]
   mutable std::vector<uint64_t> file_hits_, parent_hits_;
 };
 

@@ -61,6 +61,11 @@ class RegexSet {
   // prefix of `text` that ends just before a '/'. Bits are only ever set.
   void match(std::string_view text, uint64_t* file, uint64_t* parents) const;
 
+  // The DFA cache starts over when it would hold more than `states`
+  // states or list more than `instructions` instructions in them (by
+  // default 10,000 and 4M: about 20 MiB).
+  void limit_cache(size_t states, size_t instructions);
+
   // For tests of the engine's bounds: states the DFA cache holds now, and
   // how often it was thrown away to stay within its memory budget.
   size_t dfa_states() const;

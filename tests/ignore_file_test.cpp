@@ -1,0 +1,166 @@
+// The .dockerignore reader, rule by rule as Docker's ReadAll behaves
+// (research notes §2): what becomes a pattern, what is dropped, what fails.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "cli_support.h"
+#include "ctxpack/error.h"
+#include "ctxpack/ignore_file.h"
+
+namespace ctxpack {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+
+std::vector<std::string> patterns(const std::string& content) {
+  std::vector<std::string> out;
+  for (const Rule& r : parse_ignore_file(content, ".dockerignore").rules) out.push_back(r.pattern);
+  return out;
+}
+
+std::string read_error(const std::string& content) {
+  try {
+    parse_ignore_file(content, "ctx/.dockerignore");
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(IgnoreFile, SplitsOnNewlinesDroppingOneCarriageReturn) {
+  EXPECT_THAT(patterns("a\nb\r\nc"), ElementsAre("a", "b", "c"));
+  // Only a '\r' right before the newline is a line ending; one inside a
+  // line stays part of the pattern.
+  EXPECT_THAT(patterns("a\rb\n"), ElementsAre("a\rb"));
+  // ...but trimming removes it at either end, like any whitespace.
+  EXPECT_THAT(patterns("\ra\r\r\n"), ElementsAre("a"));
+}
+
+TEST(IgnoreFile, LastLineNeedsNoNewline) { EXPECT_THAT(patterns("x\ny"), ElementsAre("x", "y")); }
+
+TEST(IgnoreFile, EmptyContentHasNoRules) {
+  EXPECT_THAT(patterns(""), IsEmpty());
+  EXPECT_THAT(patterns("\n\n\r\n"), IsEmpty());
+}
+
+TEST(IgnoreFile, LinesUpTo64KiBMinusOneAreRead) {
+  // bufio.Scanner holds a line plus its newline in 64 KiB.
+  std::string ok(65535, 'a');
+  EXPECT_THAT(patterns(ok + "\n"), ElementsAre(ok));
+  EXPECT_THAT(patterns(ok), ElementsAre(ok));
+  std::string with_cr(65534, 'b');
+  EXPECT_THAT(patterns(with_cr + "\r\n"), ElementsAre(with_cr));
+}
+
+TEST(IgnoreFile, LineOf64KiBFailsTheWholeFileNamingFileAndLine) {
+  std::string long_line(65536, 'a');
+  std::string err = read_error("x\n# c\n" + long_line + "\ny\n");
+  EXPECT_THAT(err, HasSubstr("ctx/.dockerignore:3:"));
+  EXPECT_THAT(err, HasSubstr("too long"));
+  // The '\r' of a CRLF line counts, and a last line without newline too.
+  EXPECT_THAT(read_error(std::string(65535, 'a') + "\r\n"), HasSubstr(":1:"));
+  EXPECT_THAT(read_error("x\n" + long_line), HasSubstr(":2:"));
+}
+
+TEST(IgnoreFile, ByteOrderMarkIsDroppedOnTheFirstLineOnly) {
+  EXPECT_THAT(patterns("\xEF\xBB\xBF" "foo\n\xEF\xBB\xBF" "bar"), ElementsAre("foo", "\xEF\xBB\xBF" "bar"));
+  // With the mark gone, a first-line '#' is a comment again.
+  EXPECT_THAT(patterns("\xEF\xBB\xBF# comment\nx"), ElementsAre("x"));
+  EXPECT_EQ(parse_ignore_file("\xEF\xBB\xBF" "foo", "f").rules[0].text, "foo");
+}
+
+TEST(IgnoreFile, CommentsOnlyInColumnZero) {
+  EXPECT_THAT(patterns("#x\n# y\n#\n"), IsEmpty());
+  // Checked before trimming: an indented '#' starts a pattern.
+  EXPECT_THAT(patterns("  # x"), ElementsAre("# x"));
+  EXPECT_THAT(patterns("\t#x"), ElementsAre("#x"));
+  // No inline comments.
+  EXPECT_THAT(patterns("foo # bar"), ElementsAre("foo # bar"));
+  // An escaped '#' is a pattern (it matches a file named "#x").
+  EXPECT_THAT(patterns("\\#x"), ElementsAre("\\#x"));
+}
+
+TEST(IgnoreFile, TrimsUnicodeWhitespaceAndDropsBlankLines) {
+  EXPECT_THAT(patterns(" \t foo \v\f"), ElementsAre("foo"));
+  // U+00A0, U+3000, U+0085, U+2028, U+205F: Go's unicode.IsSpace.
+  EXPECT_THAT(patterns("\xC2\xA0" "foo\xE3\x80\x80"), ElementsAre("foo"));
+  EXPECT_THAT(patterns("\xC2\x85" "bar\xE2\x80\xA8\xE2\x81\x9F"), ElementsAre("bar"));
+  EXPECT_THAT(patterns("\xC2\xA0\n\xE3\x80\x80\n"), IsEmpty());
+  // U+200B (zero width space) is not whitespace to Go.
+  EXPECT_THAT(patterns("\xE2\x80\x8B" "x"), ElementsAre("\xE2\x80\x8B" "x"));
+  // An escaped trailing space cannot survive: the space is trimmed first.
+  EXPECT_THAT(patterns("a\\ "), ElementsAre("a\\"));
+}
+
+TEST(IgnoreFile, ExclamationMarkThenSpacesStillMakesAnException) {
+  EXPECT_THAT(patterns("! foo\n!  /bar\n!\tbaz\n!\xC2\xA0qux"), ElementsAre("!foo", "!bar", "!baz", "!qux"));
+}
+
+TEST(IgnoreFile, LoneExclamationMarkIsKeptForTheMatcherToReject) {
+  EXPECT_THAT(patterns("!\n! \n!\t"), ElementsAre("!", "!", "!"));
+}
+
+TEST(IgnoreFile, PatternsArePathCleaned) {
+  EXPECT_THAT(patterns("./foo\nfoo/\nfoo//bar\nfoo/../bar\n*/\n."),
+              ElementsAre("foo", "foo", "foo/bar", "bar", "*", "."));
+  // A trailing '/' never means "directories only" (moby#45284).
+  EXPECT_THAT(patterns("ignored/*/"), ElementsAre("ignored/*"));
+  // Parents above the context stay (and never match).
+  EXPECT_THAT(patterns("../up\n./../x"), ElementsAre("../up", "../x"));
+}
+
+TEST(IgnoreFile, OneLeadingSlashIsDropped) {
+  EXPECT_THAT(patterns("/foo\n//x\n!/bar\n/a/b/"), ElementsAre("foo", "x", "!bar", "a/b"));
+  // "/" and "/.." clean to "/", which is too short to lose its slash.
+  EXPECT_THAT(patterns("/\n/..\n!/"), ElementsAre("/", "/", "!/"));
+}
+
+TEST(IgnoreFile, EveryRuleRemembersItsOrigin) {
+  IgnoreFile f = parse_ignore_file("# header\n\n  node_modules/  \r\n!keep\n", "sub/.dockerignore");
+  ASSERT_EQ(f.rules.size(), 2u);
+  EXPECT_EQ(f.path, "sub/.dockerignore");
+  EXPECT_EQ(f.rules[0].file, "sub/.dockerignore");
+  EXPECT_EQ(f.rules[0].line, 3u);
+  EXPECT_EQ(f.rules[0].text, "  node_modules/  ");
+  EXPECT_EQ(f.rules[0].pattern, "node_modules");
+  EXPECT_EQ(f.rules[1].line, 4u);
+  EXPECT_EQ(f.rules[1].pattern, "!keep");
+}
+
+TEST(IgnoreFile, MissingFileHasNoRulesUnlessRequired) {
+  testing::ScratchDir dir;
+  EXPECT_THAT(read_ignore_file(dir / "nope", "nope").rules, IsEmpty());
+  EXPECT_THROW(read_ignore_file(dir / "nope", "nope", true), Error);
+  dir.mkdir("d");
+  EXPECT_THROW(read_ignore_file(dir / "d", "d"), Error);
+  dir.write(".dockerignore", "a\n!b\n");
+  IgnoreFile f = read_ignore_file(dir / ".dockerignore", ".dockerignore");
+  EXPECT_EQ(f.rules.size(), 2u);
+}
+
+TEST(IgnoreFile, BuildKitPrefersTheDockerfilesOwnIgnoreFile) {
+  testing::ScratchDir dir;
+  dir.write(".dockerignore", "a\n");
+  dir.write("docker/app.Dockerfile", "FROM scratch\n");
+  dir.write("docker/app.Dockerfile.dockerignore", "b\n");
+  std::string df = dir / "docker/app.Dockerfile";
+  EXPECT_EQ(find_ignore_file(dir.path(), df, Builder::kBuildKit), df + ".dockerignore");
+  // The legacy builder reads only the context's file.
+  EXPECT_EQ(find_ignore_file(dir.path(), df, Builder::kLegacy), dir / ".dockerignore");
+  // Without a Dockerfile-specific file, BuildKit reads the context's too.
+  EXPECT_EQ(find_ignore_file(dir.path(), dir / "Dockerfile", Builder::kBuildKit), dir / ".dockerignore");
+}
+
+TEST(IgnoreFile, NoIgnoreFileAtAll) {
+  testing::ScratchDir dir;
+  EXPECT_EQ(find_ignore_file(dir.path(), dir / "Dockerfile", Builder::kBuildKit), "");
+  EXPECT_EQ(find_ignore_file(dir.path(), dir / "Dockerfile", Builder::kLegacy), "");
+}
+
+}  // namespace
+}  // namespace ctxpack
