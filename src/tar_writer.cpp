@@ -52,6 +52,8 @@ bool fits_octal(size_t width, int64_t x) {
 // file for a directory).
 void put_string(char* block, Field f, std::string_view s) {
   char* b = block + f.off;
+  // An empty view may have a null data(), which memcpy must not get.
+  if (s.empty()) return;
   std::memcpy(b, s.data(), std::min(s.size(), f.len));
   if (s.size() > f.len && b[f.len - 1] == '/') {
     size_t n = f.len;
