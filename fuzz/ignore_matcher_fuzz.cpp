@@ -23,11 +23,15 @@
 #include "ctxpack/error.h"
 #include "ctxpack/ignore_file.h"
 #include "ctxpack/matcher.h"
+#include "paths.h"
 
 namespace {
 
 using ctxpack::Matcher;
 using ctxpack::Verdict;
+using fuzz::Components;
+using fuzz::derive_paths;
+using fuzz::split;
 
 [[noreturn]] void fail(const std::string& what) {
   std::fprintf(stderr, "ignore_matcher_fuzz: %s\n", what.c_str());
@@ -192,29 +196,6 @@ std::optional<RefMatcher> reference_new(const std::vector<std::string>& patterns
   return m;
 }
 
-// A clean relative path split into components; prefix(k) joins the first k.
-struct Components {
-  std::vector<std::string_view> parts;
-  std::string_view path;
-  std::string_view prefix(size_t k) const {
-    size_t end = 0;
-    for (size_t i = 0; i < k; ++i) end += parts[i].size() + (i ? 1 : 0);
-    return path.substr(0, end);
-  }
-};
-
-Components split(std::string_view path) {
-  Components c{{}, path};
-  size_t i = 0;
-  while (true) {
-    size_t j = path.find('/', i);
-    c.parts.push_back(path.substr(i, j == std::string_view::npos ? std::string_view::npos : j - i));
-    if (j == std::string_view::npos) break;
-    i = j + 1;
-  }
-  return c;
-}
-
 Verdict decided(const RefPattern& p, bool via) {
   Verdict v;
   v.excluded = !p.exclusion;
@@ -329,48 +310,6 @@ void check_sane(const Matcher& m, const std::vector<ctxpack::Rule>& rules, std::
         path[parent.size()] != '/')
       fail("parent_matched_by gives " + show(parent) + " for " + show(path) + ", " + describe(v));
   }
-}
-
-// Paths as a walk produces them: components joined by single slashes,
-// none empty, "." or "..".
-std::string walk_path(std::string_view s) {
-  std::string out;
-  for (std::string_view part : split(s).parts) {
-    if (part.empty() || part == "." || part == "..") continue;
-    if (!out.empty()) out += '/';
-    out += part;
-  }
-  return out;
-}
-
-std::vector<std::string> derive_paths(std::string_view data, const std::vector<ctxpack::Rule>& rules) {
-  constexpr size_t kMaxPaths = 48;
-  std::vector<std::string> raw;
-  for (size_t i = 0; i < rules.size() && i < 12; ++i) {
-    std::string p = rules[i].pattern;
-    if (!p.empty() && p[0] == '!') p.erase(0, 1);
-    raw.push_back(p);
-    raw.push_back(p + "/x");
-    raw.push_back("x/" + p);
-    if (!p.empty()) raw.push_back(p.substr(0, p.size() - 1));
-    size_t slash = p.rfind('/');
-    if (slash != std::string::npos) raw.push_back(p.substr(0, slash));
-  }
-  size_t nul = data.find('\0');
-  if (nul != std::string_view::npos) {
-    std::string_view rest = data.substr(nul + 1);
-    while (!rest.empty() && raw.size() < kMaxPaths * 2) {
-      size_t nl = rest.find('\n');
-      raw.emplace_back(rest.substr(0, nl));
-      rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
-    }
-  }
-  std::vector<std::string> paths;
-  for (const std::string& r : raw) {
-    std::string p = walk_path(r);
-    if (!p.empty() && p.find('\0') == std::string::npos && paths.size() < kMaxPaths) paths.push_back(p);
-  }
-  return paths;
 }
 
 }  // namespace

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (fuzz/build.sh) and runs each for SECONDS
 # (default 60), starting from the committed seeds in testdata/fuzz/<target>/
-# plus whatever earlier runs found (build-fuzz/corpus/<target>/). Exits 1
-# when a target crashes, leaks, times out or runs out of memory, after
-# printing the reproducer and how to replay it.
+# plus whatever earlier runs found (build-fuzz/corpus/<target>/); then
+# replays the ignore-file corpus through Docker's own matcher
+# (fuzz/differential.py). Exits 1 when a target crashes, leaks, times out
+# or runs out of memory (printing the reproducer and how to replay it), or
+# when ctxpack and Docker disagree on an input.
 #   fuzz/run.sh 60
 set -euo pipefail
 seconds="${1:-60}"
@@ -44,6 +46,14 @@ while read -r name; do
     fi
   fi
 done < "$build/targets.txt"
+
+# The corpus also goes through Docker's own matcher: the target's in-process
+# reference only covers literal patterns.
+if [[ -x "$build/oracle_replay" ]]; then
+  echo "fuzz/run.sh: replaying the ignore_matcher corpus through Docker's matcher"
+  python3 "$root/fuzz/differential.py" "$build" "$root/testdata/fuzz/ignore_matcher" "$build/corpus/ignore_matcher" ||
+    failed+=("ignore_matcher-differential")
+fi
 
 if ((${#failed[@]})); then
   echo "fuzz/run.sh: FAILED: ${failed[*]}"
