@@ -60,6 +60,7 @@ class Suite:
         parser = argparse.ArgumentParser(description=description)
         parser.add_argument("--ctxpack", required=True, help="the ctxpack binary")
         parser.add_argument("--only", default="", help="run only cases whose name contains this")
+        parser.add_argument("--case", default="", help="run only the case with this exact name")
         parser.add_argument("--keep", action="store_true", help="keep scratch directories")
         self.args = parser.parse_args()
         self.binary = os.path.abspath(self.args.ctxpack)
@@ -72,7 +73,7 @@ class Suite:
     def main(self):
         passed = failed = 0
         for fn in self.cases:
-            if self.args.only and self.args.only not in fn.__name__:
+            if self.args.only not in fn.__name__ or self.args.case not in ("", fn.__name__):
                 continue
             scratch = tempfile.mkdtemp(prefix="ctxpack-hardening-")
             # uid 65534 must reach the contexts and the binary's output directories.
@@ -94,6 +95,8 @@ class Suite:
                     print("  kept %s" % scratch)
                 else:
                     remove_tree(scratch)
+        if not passed + failed:
+            sys.exit("no case named %r" % (self.args.case or self.args.only))
         print("%d passed, %d failed" % (passed, failed))
         sys.exit(1 if failed else 0)
 
@@ -104,7 +107,10 @@ class Env:
     def __init__(self, suite, scratch):
         self.binary = suite.binary
         self.scratch = scratch
-        self.slowdown = sanitizer_slowdown(self.binary)
+
+    @property
+    def slowdown(self):
+        return sanitizer_slowdown(self.binary)
 
     def path(self, *parts):
         return os.path.join(self.scratch, *parts)
@@ -146,8 +152,10 @@ def sanitizer_slowdown(binary):
     """How much longer time limits are for a sanitizer build (.ci/run
     runs the suite under ASan and UBSan too)."""
     if binary not in _slowdowns:
-        with open(binary, "rb") as f:
-            _slowdowns[binary] = 4 if b"__asan_init" in f.read() else 1
+        # An ASan build lists its options when asked to.
+        probe = subprocess.run([binary, "--version"], env=dict(os.environ, ASAN_OPTIONS="help=1"),
+                               capture_output=True)
+        _slowdowns[binary] = 4 if b"AddressSanitizer" in probe.stdout + probe.stderr else 1
     return _slowdowns[binary]
 
 
