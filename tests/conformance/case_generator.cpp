@@ -49,9 +49,9 @@ std::string segment(Rng& rng) {
   size_t atoms = 1 + rng.below(3);
   for (size_t i = 0; i < atoms; ++i) {
     unsigned r = static_cast<unsigned>(rng.below(100));
-    if (r < 50) {
+    if (r < 55) {
       s += rng.pick(kLiterals);
-    } else if (r < 80) {
+    } else if (r < 88) {
       s += rng.pick(kCommonGlobs);
     } else {
       s += rng.pick(kExoticGlobs);
@@ -209,6 +209,21 @@ void add_paths(Rng& rng, Case& c, const Strings& bodies, size_t count) {
 }
 
 // Few names, many rules: exceptions, parents and order interact.
+// Enough rules to need several of the matcher's 64-pattern automata.
+Case many_rules_case(Rng& rng) {
+  Case c;
+  size_t n = 60 + rng.below(150);
+  Strings bodies;
+  for (size_t i = 0; i < n; ++i) {
+    std::string body = pattern_body(rng);
+    if (rng.percent(25)) body = "**/" + body;
+    bodies.push_back(body);
+    c.content += (rng.percent(20) ? "!" : "") + body + "\n";
+  }
+  add_paths(rng, c, bodies, 12);
+  return c;
+}
+
 Case dense_case(Rng& rng) {
   static const Strings rules = {"a",   "b",    "a/b",  "a/*",  "*",   "**",  "**/b", "a/**", "b/**/c",
                                 "*/b", "a?",   "[ab]", "**/a", "a/b/c", "a*", "**b",  "b**",  "a/**/b"};
@@ -268,7 +283,10 @@ Case mixed_case(Rng& rng) {
 
 Case generate_case(uint64_t seed, size_t index) {
   Rng rng(seed * 0x100000001B3ull + index);
-  return rng.percent(30) ? dense_case(rng) : mixed_case(rng);
+  unsigned kind = static_cast<unsigned>(rng.below(100));
+  if (kind < 30) return dense_case(rng);
+  if (kind < 35) return many_rules_case(rng);
+  return mixed_case(rng);
 }
 
 }  // namespace ctxpack::conformance
