@@ -11,8 +11,8 @@ import json
 import os
 import stat
 
-from harness import (Suite, check, deep_tree, expect_clean_error, lines, make_context, make_socket, opened_outside,
-                     parse_long, show, unquote, walk_listing, write)
+from harness import (Suite, check, deep_tree, expect_clean_error, expect_finished_naming, lines, make_context,
+                     make_socket, opened_outside, parse_long, show, unquote, walk_listing, write)
 
 suite = Suite(__doc__)
 BUILDERS = ("buildkit", "legacy")
@@ -107,6 +107,44 @@ def why_does_not_open_special_files(env):
         check(res.rc == 0, "%s: %s" % (builder, res.describe()))
         for name in ("the-fifo", "dev-zero"):
             check(not never_opened(opens, name), "%s: why opened %s" % (builder, name))
+
+
+# ---- ignore files that are not plain files ------------------------------------------
+
+@suite.case
+def an_ignore_file_that_is_a_fifo_does_not_hang(env):
+    # Opening a FIFO for reading blocks until someone writes to it.
+    ctx = make_context(env.path("ctx"), {"Dockerfile": "FROM scratch\n", "a": "a"})
+    os.mkfifo(os.path.join(ctx, ".dockerignore"))
+    for builder in BUILDERS:
+        expect_finished_naming(ls(env, ctx, builder, timeout=10), ".dockerignore", builder)
+        expect_finished_naming(env.run(["why", "--builder", builder, ctx, "a"], timeout=10), ".dockerignore",
+                               "why, " + builder)
+
+
+@suite.case
+def an_ignore_file_that_never_ends_does_not_hang(env):
+    # Docker's reader gives up at the first line of 64 KiB; /dev/zero has
+    # no line end at all.
+    ctx = make_context(env.path("ctx"), {"Dockerfile": "FROM scratch\n", "a": "a"})
+    os.symlink("/dev/zero", os.path.join(ctx, ".dockerignore"))
+    for builder in BUILDERS:
+        res = ls(env, ctx, builder, timeout=10 * env.slowdown, measure=True)
+        check(res.rc in (0, 2), "%s: %s" % (builder, res.describe()))
+        check(res.max_rss_kb < 128 * 1024, "%s: used %d MiB" % (builder, res.max_rss_kb // 1024))
+
+
+@suite.case
+def a_huge_ignore_file_fails_at_its_first_long_line(env):
+    ctx = make_context(env.path("ctx"), {"Dockerfile": "FROM scratch\n", "a": "a"})
+    with open(os.path.join(ctx, ".dockerignore"), "wb") as f:
+        f.write(b"a\n" + b"x" * (96 << 20))
+    for builder in BUILDERS:
+        res = ls(env, ctx, builder, timeout=30 * env.slowdown, measure=True)
+        expect_clean_error(res, [".dockerignore", ":2"], builder)
+        check(res.seconds < 2 * env.slowdown, "%s: took %.1fs to find the long line" % (builder, res.seconds))
+        check(res.max_rss_kb < 64 * 1024, "%s: read %d MiB to find a line too long at 64 KiB" % (
+            builder, res.max_rss_kb // 1024))
 
 
 # ---- unreadable files and directories (as uid 65534) -------------------------

@@ -16,8 +16,8 @@ import stat
 import subprocess
 import time
 
-from harness import (NOBODY, Failure, Suite, check, deep_tree, expect_clean_error, make_context, make_socket,
-                     opened_outside, read_tar, show, walk_listing, write)
+from harness import (NOBODY, Failure, Suite, check, deep_tree, expect_clean_error, expect_finished_naming,
+                     make_context, make_socket, opened_outside, read_tar, show, walk_listing, write)
 
 suite = Suite(__doc__)
 BUILDERS = ("buildkit", "legacy")
@@ -75,6 +75,32 @@ def fifos_and_devices_archived_as_docker_does(env):
                 builder, path))
         check(b"the-sock" not in entries, "%s: archived a socket (Go's tar writer cannot)" % builder)
         check(b"the-sock" in res.err, "%s: left the socket out without a warning" % builder)
+
+
+@suite.case
+def an_ignore_file_that_is_a_fifo_does_not_hang(env):
+    ctx = make_context(env.path("ctx"), {"Dockerfile": "FROM scratch\n", "a": "a"})
+    os.mkfifo(os.path.join(ctx, ".dockerignore"))
+    for builder in BUILDERS:
+        out = output_dir(env, "out-" + builder)
+        res = pack(env, ctx, builder, "-o", os.path.join(out, "ctx.tar"), timeout=10)
+        expect_finished_naming(res, ".dockerignore", builder)
+        if res.rc:
+            expect_nothing_left(out, builder)
+
+
+@suite.case
+def a_dockerfile_that_never_ends_does_not_hang(env):
+    # -f may name anything; a Dockerfile outside the context is read into
+    # the tar, and /dev/zero never ends.
+    ctx = make_context(env.path("ctx"), {"Dockerfile": "FROM scratch\n", "a": "a"})
+    for builder in BUILDERS:
+        out = output_dir(env, "out-" + builder)
+        res = env.run(["pack", "--builder", builder, "-f", "/dev/zero", "-o", os.path.join(out, "ctx.tar"), ctx],
+                      timeout=10 * env.slowdown, measure=True)
+        expect_clean_error(res, ["/dev/zero"], builder)
+        check(res.max_rss_kb < 128 * 1024, "%s: used %d MiB" % (builder, res.max_rss_kb // 1024))
+        expect_nothing_left(out, builder)
 
 
 # ---- unreadable paths (as uid 65534) ---------------------------------------------

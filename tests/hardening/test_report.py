@@ -11,7 +11,8 @@ import json
 import os
 import stat
 
-from harness import (Failure, Suite, check, deep_tree, make_context, make_socket, opened_outside, show, write)
+from harness import (Failure, Suite, check, deep_tree, expect_finished_naming, make_context, make_socket,
+                     opened_outside, show, write)
 
 suite = Suite(__doc__)
 BUILDERS = ("buildkit", "legacy")
@@ -44,6 +45,24 @@ def special_files_are_findings_and_never_opened(env):
         check({"the-fifo", "dev-zero"} <= special, "%s: special files not reported: %r" % (builder, special))
         for path, _, _ in opens:
             check(os.path.basename(path) not in (b"the-fifo", b"dev-zero"), "%s: opened %r" % (builder, path))
+
+
+@suite.case
+def an_ignore_file_that_is_a_fifo_does_not_hang(env):
+    ctx = make_context(env.path("ctx"), {"Dockerfile": "FROM scratch\n", "a": "a"})
+    os.mkfifo(os.path.join(ctx, ".dockerignore"))
+    for builder in BUILDERS:
+        expect_finished_naming(env.run(["report", "--builder", builder, ctx], timeout=10), ".dockerignore", builder)
+
+
+@suite.case
+def a_dockerfile_that_never_ends_does_not_hang(env):
+    ctx = make_context(env.path("ctx"), {"Dockerfile": "FROM scratch\n", "a": "a"})
+    for builder in BUILDERS:
+        res = env.run(["report", "--builder", builder, "-f", "/dev/zero", ctx], timeout=10 * env.slowdown,
+                      measure=True)
+        check(res.rc in (0, 1, 2), "%s: %s" % (builder, res.describe()))
+        check(res.max_rss_kb < 128 * 1024, "%s: used %d MiB" % (builder, res.max_rss_kb // 1024))
 
 
 def unreadable_report(env, builder):
