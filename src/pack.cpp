@@ -86,9 +86,10 @@ std::optional<TarType> tar_type(FileType t) {
 // and adds the Dockerfile the way pack.h describes.
 class ContextTar : public WalkVisitor {
  public:
+  // `output`: the file the tar goes to, when it is one.
   ContextTar(BuildContext& ctx, const PackOptions& options, EntrySink& sink,
-             std::function<void(const std::string&)> warn)
-      : ctx_(ctx), options_(options), sink_(sink), warn_(std::move(warn)) {
+             std::function<void(const std::string&)> warn, std::optional<struct stat> output = std::nullopt)
+      : ctx_(ctx), options_(options), sink_(sink), warn_(std::move(warn)), output_(output) {
     const bool outside = ctx.dockerfile_exists && ctx.dockerfile_rel.empty();
     if (outside && options.add_dockerfile) {
       outside_dockerfile_ = load_file(ctx.dockerfile_path);
@@ -105,7 +106,12 @@ class ContextTar : public WalkVisitor {
     std::optional<TarType> type = tar_type(info.type);
     if (!type) {
       warn_(quote_path(e.path) + ": " + (info.type == FileType::kSocket ? "socket" : "file of unknown type") +
-            " left out (Docker does not archive it)");
+            " left out (a tar cannot hold it)");
+      return;
+    }
+    if (type == TarType::kRegular && output_ && info.dev == output_->st_dev && info.ino == output_->st_ino) {
+      // Writing into the context: the tar must not hold itself.
+      warn_(quote_path(e.path) + ": the output being written; left out");
       return;
     }
     name_.assign(e.path);
@@ -211,9 +217,9 @@ class ContextTar : public WalkVisitor {
     }
     LoadedFile df = load_file(ctx_.dockerfile_path);
     add_memory(rel, df.mode, options_.reproducible ? options_.epoch : df.mtime, df.data);
-    warn_("the Dockerfile " + quote_path(rel) +
-          " is excluded by the ignore file; it is added to the tar so that docker build - reads it, and a COPY "
-          "of the whole context copies it too (--no-dockerfile leaves it out)");
+    warn_("excluded Dockerfile " + quote_path(rel) +
+          " added to the tar so that docker build - finds it; a COPY of the whole context copies it too, unlike "
+          "a directory build (--no-dockerfile leaves it out)");
     return rel;
   }
 
@@ -244,6 +250,7 @@ class ContextTar : public WalkVisitor {
   const PackOptions& options_;
   EntrySink& sink_;
   std::function<void(const std::string&)> warn_;
+  std::optional<struct stat> output_;
   std::unordered_map<uint64_t, std::string> links_;  // only inodes with more than one link
   std::string name_, link_, capability_;             // reused from entry to entry
   LoadedFile outside_dockerfile_;
@@ -321,7 +328,10 @@ PackResult pack_context(BuildContext& ctx, const PackOptions& options, TarStream
   auto warn = [&](const std::string& m) {
     if (callbacks.warning) callbacks.warning(m);
   };
-  ContextTar tar(ctx, options, sink, warn);
+  struct stat st;
+  std::optional<struct stat> output;
+  if (::fstat(out.fd(), &st) == 0 && S_ISREG(st.st_mode)) output = st;
+  ContextTar tar(ctx, options, sink, warn, output);
   WalkOptions walk;
   walk.stat = true;
   walk_context(ctx, walk, tar);

@@ -384,6 +384,15 @@ TEST(PackCommand, WritesTheSameTarToStdoutAndToAFile) {
       << to_file.err;
 }
 
+TEST(PackCommand, ATarWrittenIntoTheContextLeavesItselfOut) {
+  ScratchDir d;
+  fill(d, "");
+  auto r = run_ctxpack({"pack", ".", "-o", "ctx.tar"}, d / "ctx");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.err.find("the output being written; left out"), std::string::npos) << r.err;
+  for (const auto& m : members(slurp(d / "ctx/ctx.tar"))) EXPECT_EQ(m.name.find("ctx.tar"), std::string::npos);
+}
+
 TEST(PackCommand, CompressesAndPrintsTheDigestOfWhatItWrote) {
   ScratchDir d;
   fill(d, "*.log\n");

@@ -122,6 +122,7 @@ class TarStream {
   // included.
   void finish();
 
+  int fd() const { return fd_; }
   uint64_t tar_bytes() const { return tar_bytes_; }        // uncompressed archive so far
   uint64_t output_bytes() const { return output_bytes_; }  // what reached the descriptor
   std::string sha256_hex() const;                         // of the output; requires options.sha256
