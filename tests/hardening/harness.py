@@ -12,6 +12,8 @@ import os
 import re
 import shutil
 import signal
+import socket
+import stat
 import subprocess
 import sys
 import tempfile
@@ -115,7 +117,7 @@ class Env:
     def path(self, *parts):
         return os.path.join(self.scratch, *parts)
 
-    def run(self, args, timeout=30, as_nobody=False, stdin=None, cwd=None, measure=False, stdout=None):
+    def run(self, args, timeout=30, as_nobody=False, stdin=None, measure=False, stdout=None):
         """Runs ctxpack with `args` and returns a Result. A hang, a death by
         signal or a sanitizer report fails the case."""
         cmd = [self.binary] + [os.fsencode(a) if isinstance(a, str) else a for a in args]
@@ -123,9 +125,9 @@ class Env:
             cmd = ["/usr/bin/time", "-f", "CTXPACK-RSS %M", "--"] + cmd
         if as_nobody:
             cmd = unprivileged(cmd)
-        return run_command(cmd, timeout=timeout, stdin=stdin, cwd=cwd, stdout=stdout)
+        return run_command(cmd, timeout=timeout, stdin=stdin, stdout=stdout)
 
-    def traced(self, args, timeout=60, as_nobody=False, cwd=None):
+    def traced(self, args, timeout=60):
         """Runs ctxpack under strace and returns (Result, opens): every open
         call as (path argument, resolved path of the directory it was
         relative to or None, resolved path of the result or None)."""
@@ -133,12 +135,10 @@ class Env:
         log = self.path("strace.log")
         cmd = ["strace", "-f", "-qq", "-y", "-s", "4096", "-e", "trace=open,openat,openat2", "-o", log,
                "--", self.binary] + [os.fsencode(a) if isinstance(a, str) else a for a in args]
-        if as_nobody:
-            cmd = unprivileged(cmd)
         # LeakSanitizer cannot work under ptrace.
         env = dict(os.environ)
         env["ASAN_OPTIONS"] = ":".join(filter(None, [env.get("ASAN_OPTIONS"), "detect_leaks=0"]))
-        result = run_command(cmd, timeout=timeout, cwd=cwd, env=env)
+        result = run_command(cmd, timeout=timeout, env=env)
         with open(log, "rb") as f:
             opens = parse_strace(f.read())
         os.unlink(log)
@@ -184,11 +184,11 @@ def unprivileged(cmd):
     return ["setpriv", "--reuid=%d" % NOBODY, "--regid=%d" % NOBODY, "--clear-groups", "--"] + cmd
 
 
-def run_command(cmd, timeout=30, stdin=None, cwd=None, stdout=None, env=None):
+def run_command(cmd, timeout=30, stdin=None, stdout=None, env=None):
     start = time.monotonic()
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE if isinstance(stdin, bytes) else stdin,
                             stdout=stdout if stdout is not None else subprocess.PIPE, stderr=subprocess.PIPE,
-                            cwd=cwd, env=env, start_new_session=True)
+                            env=env, start_new_session=True)
     try:
         out, err = proc.communicate(stdin if isinstance(stdin, bytes) else None, timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -203,8 +203,9 @@ def run_command(cmd, timeout=30, stdin=None, cwd=None, stdout=None, env=None):
         rss = int(m.group(3))
         err = err[:m.start()]
     result = Result(cmd, proc.returncode, out or b"", err, time.monotonic() - start, rss)
-    check(proc.returncode >= 0 and proc.returncode not in (128 + 6, 128 + 11),
-          "ctxpack crashed (signal or abort): " + result.describe())
+    died = (proc.returncode < 0 or proc.returncode in (128 + 6, 128 + 11)
+            or (m is not None and m.group(2) == b"terminated by signal"))
+    check(not died, "ctxpack crashed (signal or abort): " + result.describe())
     check(b"Sanitizer" not in err and b"runtime error:" not in err,
           "a sanitizer reported an error: " + result.describe())
     check(b"terminate called" not in err, "an uncaught exception: " + result.describe())
@@ -283,13 +284,11 @@ def remove_tree(path):
 
 # ---- building trees ----------------------------------------------------------
 
-def write(path, data=b"", mode=None):
+def write(path, data=b""):
     path = os.fsencode(path)
     os.makedirs(os.path.dirname(path) or b".", exist_ok=True)
     with open(path, "wb") as f:
         f.write(data if isinstance(data, bytes) else data.encode())
-    if mode is not None:
-        os.chmod(path, mode)
     return path
 
 
@@ -331,7 +330,6 @@ def deep_tree(root, levels, name=b"d", leaf=b"f"):
 
 
 def make_socket(path):
-    import socket
     # bind() takes at most 107 bytes of path: bind relative to the directory.
     old = os.getcwd()
     os.chdir(os.path.dirname(path))
@@ -415,25 +413,17 @@ def lines(data):
     return data.split(b"\n")[:-1] if data.endswith(b"\n") else data.split(b"\n")
 
 
-def tar_names(data):
-    return [e.name for e in read_tar(data).entries]
-
-
-def walk_listing(root, keep=lambda rel, st: True):
+def walk_listing(root):
     """The context as Docker walks it, without ignore rules: pre-order,
     siblings in byte order, symlinks not followed, directories with a
-    trailing "/"; `keep(rel, lstat)` filters entries (and whole subtrees)."""
-    import stat as st_
+    trailing "/"."""
     out = []
 
     def walk(dir_path, rel_prefix):
         for name in sorted(os.listdir(dir_path)):
             full = os.path.join(dir_path, name)
             rel = rel_prefix + name
-            info = os.lstat(full)
-            if not keep(rel, info):
-                continue
-            if st_.S_ISDIR(info.st_mode):
+            if stat.S_ISDIR(os.lstat(full).st_mode):
                 out.append(rel + b"/")
                 walk(full, rel + b"/")
             else:

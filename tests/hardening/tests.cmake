@@ -23,7 +23,7 @@ foreach(script ls pack report copy slow)
     string(REGEX REPLACE ".*def " "" case "${case}")
     set(name hardening_${script}.${case})
     add_test(NAME ${name}
-             COMMAND ${Python3_EXECUTABLE} ${source} --ctxpack $<TARGET_FILE:ctxpack> --case ${case})
+             COMMAND ${Python3_EXECUTABLE} -B ${source} --ctxpack $<TARGET_FILE:ctxpack> --case ${case})
     if(script STREQUAL "slow")
       set_tests_properties(${name} PROPERTIES TIMEOUT 900 LABELS "hardening;slow")
     else()
