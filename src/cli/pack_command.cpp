@@ -52,19 +52,29 @@ int64_t reproducible_epoch() {
   return v;
 }
 
+// "1 file", "2 files".
+std::string count(uint64_t n, const std::string& noun) {
+  return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
+}
+
 // The progress line on a terminal, redrawn a few times a second.
 class Progress {
  public:
-  explicit Progress(bool on) : on_(on), start_(Clock::now()), last_(start_) {}
+  explicit Progress(bool on) : on_(on) {}
 
   void update(const PackStats& s) {
     if (!on_) return;
     auto now = Clock::now();
+    if (!started_) {
+      // From the first entry: the legacy builder's checks come before.
+      started_ = true;
+      start_ = last_ = now;
+    }
     if (now - last_ < std::chrono::milliseconds(250)) return;
     last_ = now;
     double secs = std::chrono::duration<double>(now - start_).count();
     std::string rate = secs > 0 ? human_size(static_cast<uint64_t>(s.tar_bytes / secs)) + "/s" : "";
-    std::fprintf(stderr, "\r\033[Kpacking: %llu files, %s, %s", static_cast<unsigned long long>(s.files),
+    std::fprintf(stderr, "\r\033[Kpacking: %s, %s, %s", count(s.files, "file").c_str(),
                  human_size(s.tar_bytes).c_str(), rate.c_str());
     std::fflush(stderr);
     shown_ = true;
@@ -79,6 +89,7 @@ class Progress {
  private:
   using Clock = std::chrono::steady_clock;
   bool on_;
+  bool started_ = false;
   Clock::time_point start_, last_;
   bool shown_ = false;
 };
@@ -146,8 +157,9 @@ int run_pack(const PackFlags& flags) {
 
   if (!flags.quiet) {
     const PackStats& s = result.stats;
-    std::string line = "packed " + std::to_string(s.entries) + " entries (" + std::to_string(s.files) + " files, " +
-                       human_size(s.content_bytes) + ") into a " + human_size(s.tar_bytes) + " tar";
+    std::string line = "packed " + (s.entries == 1 ? std::string("1 entry") : std::to_string(s.entries) + " entries") +
+                       " (" + count(s.files, "file") + ", " + human_size(s.content_bytes) + ") into a " +
+                       human_size(s.tar_bytes) + " tar";
     if (compression != Compression::kNone) {
       line += ", " + human_size(s.output_bytes) + " " + compression_name(compression);
     }
@@ -160,7 +172,7 @@ int run_pack(const PackFlags& flags) {
   }
   if (flags.reproducible) std::fprintf(stderr, "sha256:%s  %s\n", stream.sha256_hex().c_str(), quote_path(to_stdout ? "-" : flags.output).c_str());
   if (!result.changed.empty()) {
-    warn(std::to_string(result.changed.size()) + " file(s) changed while being packed (exit status " +
+    warn(count(result.changed.size(), "file") + " changed while being packed (exit status " +
          std::to_string(kExitContextChanged) + ")");
     return kExitContextChanged;
   }
