@@ -4,7 +4,6 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <unordered_map>
-#include <unordered_set>
 
 #include "ctxpack/error.h"
 #include "ctxpack/output.h"
@@ -198,8 +197,10 @@ class Measure {
         if (e.sent) {
           sent_file(e);
         } else {
+          // Each name with its size: remembering excluded inodes would cost
+          // memory per file (pnpm's node_modules is all hardlinks).
           ++report_.excluded_files;
-          if (info.nlink <= 1 || excluded_inodes_.insert(info.ino).second) report_.excluded_bytes += info.size;
+          report_.excluded_bytes += info.size;
         }
         break;
       case FileType::kSymlink:
@@ -382,7 +383,6 @@ class Measure {
   std::vector<Node> nodes_;
   TopN files_, dirs_;
   std::unordered_map<uint64_t, Inode> inodes_;  // sent, hardlinked; keyed like Docker, by inode number
-  std::unordered_set<uint64_t> excluded_inodes_;
   std::unordered_map<std::string, ExtensionTotal> extensions_;
   Waste waste_[kWasteCount];
 };

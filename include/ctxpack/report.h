@@ -6,8 +6,9 @@
 // Memory grows with the number of directories, never with the number of
 // files: sizes are summed up a stack of open directories as the pre-order
 // walk leaves them, and only the N largest files and directories, the
-// totals per extension, per rule and per suggestion, and the directories
-// of the du tree (down to --depth) are kept.
+// totals per extension, per rule and per suggestion, the directories of
+// the du tree (down to --depth), and the inodes of sent files with several
+// links (the tar needs them too) are kept.
 #pragma once
 
 #include <cstdint>
@@ -82,7 +83,8 @@ struct Report {
   uint64_t others = 0;  // FIFOs and devices (sockets are never sent)
   uint64_t bytes = 0;
   uint64_t tar_bytes = 0;  // the uncompressed tar `ctxpack pack` writes
-  // Regular files of the context that are not sent.
+  // Regular files of the context that are not sent, and their sizes (a
+  // hardlinked file's at each of its names).
   uint64_t excluded_files = 0;
   uint64_t excluded_bytes = 0;
 
