@@ -1,5 +1,6 @@
 #include "ctxpack/matcher.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "ctxpack/path.h"
@@ -393,8 +394,11 @@ Matcher::Matcher(std::vector<Rule> rules) : rules_(std::move(rules)) {
     if (!patterns_[i].add_to(automata_[i / 64])) alone_[i / 64] |= uint64_t{1} << (i % 64);
   }
   if (words > 1) {
-    // The default cache budget, shared.
-    for (RegexSet& a : automata_) a.limit_cache(10000 / words, (size_t{4} << 20) / words);
+    // The default cache budget shared out, but never so thin that an
+    // automaton keeps starting over (each needs a few hundred states).
+    for (RegexSet& a : automata_) {
+      a.limit_cache(std::max<size_t>(10000 / words, 384), std::max<size_t>((size_t{4} << 20) / words, 96 << 10));
+    }
   }
   file_hits_.assign(words, 0);
   parent_hits_.assign(words, 0);
