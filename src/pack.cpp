@@ -43,15 +43,19 @@ struct LoadedFile {
   int64_t mtime = 0;
 };
 
+// Reads the Dockerfile pack adds itself; -f may name anything, but only a
+// regular file has an end (a FIFO would block, /dev/zero never ends).
 LoadedFile load_file(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) throw_errno("cannot read", path, errno);
   LoadedFile out;
   struct stat st;
-  if (::fstat(fd, &st) == 0) {
-    out.mode = st.st_mode & 07777;
-    out.mtime = st.st_mtim.tv_sec;
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    throw Error("cannot read the Dockerfile " + path + ": not a regular file");
   }
+  out.mode = st.st_mode & 07777;
+  out.mtime = st.st_mtim.tv_sec;
   char buf[64 * 1024];
   while (true) {
     ssize_t n = ::read(fd, buf, sizeof buf);
@@ -91,10 +95,14 @@ class ContextTar : public WalkVisitor {
              std::function<void(const std::string&)> warn, std::optional<struct stat> output = std::nullopt)
       : ctx_(ctx), options_(options), sink_(sink), warn_(std::move(warn)), output_(output) {
     const bool outside = ctx.dockerfile_exists && ctx.dockerfile_rel.empty();
+    // Read now, when pack may have to add it: a Dockerfile it cannot read
+    // fails the run before anything is written.
+    if (options.add_dockerfile && (outside || (ctx.dockerfile_exists && ctx.builder == Builder::kBuildKit))) {
+      dockerfile_ = load_file(ctx.dockerfile_path);
+    }
     if (outside && options.add_dockerfile) {
-      outside_dockerfile_ = load_file(ctx.dockerfile_path);
       Sha256 sha;
-      sha.update(outside_dockerfile_.data.data(), outside_dockerfile_.data.size());
+      sha.update(dockerfile_.data.data(), dockerfile_.data.size());
       injected_name_ = ".dockerfile." + sha.hex_digest().substr(0, 20);
       if (ctx.builder == Builder::kLegacy) dockerignore_suffix_ = "\n" + injected_name_ + "\n";
     }
@@ -188,7 +196,7 @@ class ContextTar : public WalkVisitor {
       return "";
     }
     const int64_t mtime = options_.reproducible ? options_.epoch : options_.now;
-    add_memory(injected_name_, 0600, mtime, outside_dockerfile_.data);
+    add_memory(injected_name_, 0600, mtime, dockerfile_.data);
     if (ctx_.builder == Builder::kBuildKit) {
       // The classic daemon deletes what .dockerignore lists; BuildKit
       // applies no ignore file to a tar.
@@ -215,8 +223,7 @@ class ContextTar : public WalkVisitor {
       warn_("the Dockerfile " + quote_path(rel) + " is excluded by the ignore file and not in the tar");
       return "";
     }
-    LoadedFile df = load_file(ctx_.dockerfile_path);
-    add_memory(rel, df.mode, options_.reproducible ? options_.epoch : df.mtime, df.data);
+    add_memory(rel, dockerfile_.mode, options_.reproducible ? options_.epoch : dockerfile_.mtime, dockerfile_.data);
     warn_("excluded Dockerfile " + quote_path(rel) +
           " added to the tar so that docker build - finds it; a COPY of the whole context copies it too, unlike "
           "a directory build (--no-dockerfile leaves it out)");
@@ -253,7 +260,7 @@ class ContextTar : public WalkVisitor {
   std::optional<struct stat> output_;
   std::unordered_map<uint64_t, std::string> links_;  // only inodes with more than one link
   std::string name_, link_, capability_;             // reused from entry to entry
-  LoadedFile outside_dockerfile_;
+  LoadedFile dockerfile_;  // when pack may have to add it
   std::string injected_name_;
   std::string dockerignore_suffix_;
   bool dockerignore_rewritten_ = false;
