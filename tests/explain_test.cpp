@@ -228,6 +228,24 @@ TEST_F(WhyCli, MissingIgnoreFileAndMissingPathsAreErrors) {
   EXPECT_THAT(r.err, HasSubstr("no paths"));
 }
 
+TEST_F(WhyCli, OperandsAreTakenAsWritten) {
+  // "[slug]" is a name (Next.js routes), not a list; "--" ends the
+  // options after the context as well as before it.
+  ScratchDir ctx;
+  ctx.write("Dockerfile", "FROM scratch\n");
+  ctx.write("[slug]/page.js", "x");
+  ctx.write("-dash", "x");
+  ctx.write(".dockerignore", "-*\n");
+  auto r = run_ctxpack({"why", ctx.path(), "--", "-dash", "[slug]/page.js"});
+  EXPECT_EQ(r.status, 0);
+  EXPECT_THAT(lines(r.out), ElementsAre("excluded\t-dash\t" + ctx / ".dockerignore" + ":1:-*",
+                                        "included\t[slug]/page.js\t"));
+  r = run_ctxpack({"why", "--ignore-file", rules_, "-dash"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_THAT(r.err, HasSubstr("unknown option -dash"));
+  EXPECT_EQ(r.out, "");
+}
+
 TEST_F(WhyCli, LongStdinRecordsAreRead) {
   // Longer than the 1 MiB read buffer.
   std::string path(3 << 20, 'a');

@@ -2,6 +2,8 @@
 // (research notes §2): what becomes a pattern, what is dropped, what fails.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <string>
 #include <vector>
@@ -141,6 +143,39 @@ TEST(IgnoreFile, MissingFileHasNoRulesUnlessRequired) {
   dir.write(".dockerignore", "a\n!b\n");
   IgnoreFile f = read_ignore_file(dir / ".dockerignore", ".dockerignore");
   EXPECT_EQ(f.rules.size(), 2u);
+}
+
+TEST(IgnoreFile, AFifoInTheContextIsRefusedNotWaitedFor) {
+  testing::ScratchDir dir;
+  ASSERT_EQ(::mkfifo((dir / ".dockerignore").c_str(), 0644), 0);
+  try {
+    read_ignore_file(dir / ".dockerignore", "ctx/.dockerignore");
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_THAT(std::string(e.what()), HasSubstr("ctx/.dockerignore: not a regular file"));
+  }
+}
+
+TEST(IgnoreFile, ANamedIgnoreFileMayBeAPipe) {
+  // --ignore-file <(generate-rules): the shell passes /dev/fd/N.
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  ASSERT_EQ(::write(fds[1], "a\n!b\n", 5), 5);
+  ::close(fds[1]);
+  IgnoreFile f = read_ignore_file("/proc/self/fd/" + std::to_string(fds[0]), "rules", true);
+  ::close(fds[0]);
+  ASSERT_EQ(f.rules.size(), 2u);
+  EXPECT_EQ(f.rules[1].pattern, "!b");
+}
+
+TEST(IgnoreFile, AFileThatNeverEndsALineFailsAtTheLimit) {
+  // Docker's scanner holds one line; so does the reader, and it stops there.
+  try {
+    read_ignore_file("/dev/zero", ".dockerignore");
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_THAT(std::string(e.what()), HasSubstr(".dockerignore:1: line too long"));
+  }
 }
 
 TEST(IgnoreFile, BuildKitPrefersTheDockerfilesOwnIgnoreFile) {

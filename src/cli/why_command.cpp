@@ -27,8 +27,25 @@ struct WhyFlags {
   bool from_stdin = false;
   bool json = false;
   bool null = false;
-  std::vector<std::string> args;  // [CONTEXT] PATH...
+  std::string unused;
 };
+
+// The operands among CLI11's extras, in order: "--" ends the options (the
+// first one only), anything else that looks like an option is an error.
+std::vector<std::string> operands(const std::vector<std::string>& extras) {
+  std::vector<std::string> out;
+  bool options_over = false;
+  for (const std::string& a : extras) {
+    if (!options_over && a == "--") {
+      options_over = true;
+    } else if (!options_over && a.size() > 1 && a[0] == '-') {
+      throw Error("why: unknown option " + a + " (see ctxpack why --help; use -- before paths that start with -)");
+    } else {
+      out.push_back(a);
+    }
+  }
+  return out;
+}
 
 // Records separated by `delim`, read from a descriptor in large blocks.
 class RecordReader {
@@ -166,18 +183,25 @@ void register_why(CLI::App& app, Runner& run) {
   auto flags = std::make_shared<WhyFlags>();
   CLI::App* cmd = app.add_subcommand(
       "why", "Show the .dockerignore line that decides each path (exit 0 if any is excluded, 1 if none)");
-  cmd->add_option("args", flags->args,
+  // The operands are taken raw from CLI11's extras: as values of a
+  // positional option CLI11 would turn "[slug]" into "slug" (its list
+  // syntax), and a "--" after the context would end the subcommand. The
+  // option below only documents them; its check sends every operand on.
+  cmd->allow_extras();
+  cmd->validate_positionals();
+  cmd->add_option("operands", flags->unused,
                   "[CONTEXT] PATH...: the first argument is the context when it is a directory and paths follow "
-                  "(or --stdin); paths are relative to the context");
+                  "(or --stdin); paths are relative to the context; -- ends the options")
+      ->check(CLI::Validator([](std::string&) { return std::string("taken raw"); }, "", ""));
   flags->ctx.add_to(*cmd, false);
   cmd->add_option("--ignore-file", flags->ignore_file,
                   "Judge paths against this ignore file alone (no context; paths need not exist)");
   cmd->add_flag("--stdin", flags->from_stdin, "Read paths from standard input, one per line");
   cmd->add_flag("--json", flags->json, "One JSON object per path per line");
   cmd->add_flag("-0,-z,--null", flags->null, "NUL-separated paths on input and output, names raw");
-  cmd->callback([flags, &run] {
-    run = [flags] {
-      std::vector<std::string> paths = flags->args;
+  cmd->callback([flags, cmd, &run] {
+    run = [flags, cmd] {
+      std::vector<std::string> paths = operands(cmd->remaining());
       std::optional<BuildContext> ctx;
       std::unique_ptr<Matcher> rules_only;
       if (!flags->ignore_file.empty()) {
