@@ -30,7 +30,8 @@ void check_parsed(const ctxpack::ParsedDockerfile& p, std::string_view text) {
     if (inst.line == 0 || inst.line > inst.end_line || inst.end_line > lines)
       fail("instruction \"" + inst.original + "\" spans lines " + std::to_string(inst.line) + "-" +
            std::to_string(inst.end_line) + " of " + std::to_string(lines));
-    if (inst.line <= previous_end) fail("instructions overlap or are out of order at line " + std::to_string(inst.line));
+    if (inst.line <= previous_end)
+      fail("instructions overlap or are out of order at line " + std::to_string(inst.line));
     previous_end = inst.end_line;
     for (char c : inst.command)
       if (c >= 'A' && c <= 'Z') fail("command \"" + inst.command + "\" is not lower-case");
@@ -71,7 +72,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       if (build.stages.empty()) fail("a build without stages");
       if (build.target >= build.stages.size()) fail("the target stage is out of range");
       for (const auto& stage : build.stages) {
-        if (stage.base_stage >= static_cast<int>(build.stages.size())) fail("a stage builds on a stage that does not exist");
+        if (stage.base_stage >= static_cast<int>(build.stages.size()))
+          fail("a stage builds on a stage that does not exist");
         for (const auto& step : stage.steps)
           if (step.instruction >= parsed.instructions.size()) fail("a step names an instruction that does not exist");
       }

@@ -56,10 +56,9 @@ std::string show(std::string_view s) {
 
 // The UTF-8 encodings of the non-ASCII runes unicode.IsSpace accepts.
 constexpr std::string_view kWideSpaces[] = {
-    "\xC2\x85",     "\xC2\xA0",     "\xE1\x9A\x80", "\xE2\x80\x80", "\xE2\x80\x81", "\xE2\x80\x82",
-    "\xE2\x80\x83", "\xE2\x80\x84", "\xE2\x80\x85", "\xE2\x80\x86", "\xE2\x80\x87", "\xE2\x80\x88",
-    "\xE2\x80\x89", "\xE2\x80\x8A", "\xE2\x80\xA8", "\xE2\x80\xA9", "\xE2\x80\xAF", "\xE2\x81\x9F",
-    "\xE3\x80\x80"};
+    "\xC2\x85",     "\xC2\xA0",     "\xE1\x9A\x80", "\xE2\x80\x80", "\xE2\x80\x81", "\xE2\x80\x82", "\xE2\x80\x83",
+    "\xE2\x80\x84", "\xE2\x80\x85", "\xE2\x80\x86", "\xE2\x80\x87", "\xE2\x80\x88", "\xE2\x80\x89", "\xE2\x80\x8A",
+    "\xE2\x80\xA8", "\xE2\x80\xA9", "\xE2\x80\xAF", "\xE2\x81\x9F", "\xE3\x80\x80"};
 
 bool ascii_space(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
 
@@ -290,8 +289,8 @@ std::string describe(const Verdict& v) {
          (v.via_parent ? " (via a parent)" : "");
 }
 
-void check_sane(const Matcher& m, const std::vector<ctxpack::Rule>& rules, std::string_view path,
-                const Outcome& o, const char* fn) {
+void check_sane(const Matcher& m, const std::vector<ctxpack::Rule>& rules, std::string_view path, const Outcome& o,
+                const char* fn) {
   if (o.error) return;
   const Verdict& v = o.v;
   if (v.rule < -1 || v.rule >= static_cast<int>(rules.size()))

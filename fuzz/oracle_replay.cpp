@@ -47,7 +47,8 @@ std::string hex(std::string_view s) {
 std::string unhex(std::string_view s) {
   std::string out;
   if (s == "-") return out;
-  for (size_t i = 0; i + 1 < s.size(); i += 2) out += static_cast<char>(std::stoi(std::string(s.substr(i, 2)), nullptr, 16));
+  for (size_t i = 0; i + 1 < s.size(); i += 2)
+    out += static_cast<char>(std::stoi(std::string(s.substr(i, 2)), nullptr, 16));
   return out;
 }
 

@@ -91,7 +91,10 @@ void check_block(std::string_view block) {
   uint64_t want = parse_octal(block.substr(148, 8)), sum = 0;
   for (size_t i = 0; i < 512; ++i) sum += (i >= 148 && i < 156) ? ' ' : static_cast<unsigned char>(block[i]);
   if (sum != want) fail("a header checksum is " + std::to_string(want) + ", the block sums to " + std::to_string(sum));
-  if (block.substr(257, 8) != std::string_view("ustar\0" "00", 8)) fail("a header lacks the USTAR magic");
+  if (block.substr(257, 8) != std::string_view("ustar\0"
+                                               "00",
+                                               8))
+    fail("a header lacks the USTAR magic");
 }
 
 struct Decoded {
@@ -172,11 +175,16 @@ Decoded decode(std::string_view tar) {
   d.devmajor = parse_octal(block.substr(329, 8));
   d.devminor = parse_octal(block.substr(337, 8));
   for (const auto& [key, value] : d.pax) {
-    if (key == "path") d.name = value;
-    else if (key == "linkpath") d.linkname = value;
-    else if (key == "size") d.size = static_cast<uint64_t>(parse_decimal(value));
-    else if (key == "mtime") d.mtime = parse_decimal(value);
-    else if (key != "SCHILY.xattr.security.capability") fail("an unexpected PAX record " + key);
+    if (key == "path")
+      d.name = value;
+    else if (key == "linkpath")
+      d.linkname = value;
+    else if (key == "size")
+      d.size = static_cast<uint64_t>(parse_decimal(value));
+    else if (key == "mtime")
+      d.mtime = parse_decimal(value);
+    else if (key != "SCHILY.xattr.security.capability")
+      fail("an unexpected PAX record " + key);
   }
   return d;
 }
@@ -191,8 +199,8 @@ bool ascii(std::string_view s) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Input in(data, size);
-  static constexpr TarType kTypes[] = {TarType::kRegular,     TarType::kHardlink,  TarType::kSymlink,
-                                       TarType::kCharDevice,  TarType::kBlockDevice, TarType::kDirectory,
+  static constexpr TarType kTypes[] = {TarType::kRegular,    TarType::kHardlink,    TarType::kSymlink,
+                                       TarType::kCharDevice, TarType::kBlockDevice, TarType::kDirectory,
                                        TarType::kFifo};
   TarType type = kTypes[in.byte() % std::size(kTypes)];
   uint8_t widths = in.byte();
@@ -213,9 +221,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   e.mode = static_cast<uint32_t>(in.u64(2)) & 07777;
   // Sizes up to 2^63 (Go's int64), but mostly small or near the USTAR limit.
   const uint64_t raw_size = in.u64(8);
-  e.size = type != TarType::kRegular ? 0
-           : (widths & 2)            ? raw_size >> 1
-                                     : (uint64_t{1} << 33) - 64 + raw_size % 128;
+  e.size = type != TarType::kRegular ? 0 : (widths & 2) ? raw_size >> 1 : (uint64_t{1} << 33) - 64 + raw_size % 128;
   // mtimes from before 1970 to past 2242 (where USTAR's 11 octal digits end);
   // Go treats year 1 as "no time", which no file has.
   const int64_t raw_mtime = static_cast<int64_t>(in.u64(8));
@@ -254,8 +260,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   // Go writes plain USTAR whenever every field fits its USTAR field.
   const bool fits = ascii(name) && name.size() <= 100 && ascii(linkname) && linkname.size() <= 100 &&
-                    e.size < (uint64_t{1} << 33) && e.mtime >= 0 && e.mtime < (int64_t{1} << 33) &&
-                    capability.empty();
+                    e.size < (uint64_t{1} << 33) && e.mtime >= 0 && e.mtime < (int64_t{1} << 33) && capability.empty();
   if (fits && d.had_pax) fail("a PAX header for an entry that fits USTAR: " + name);
   if (!d.had_pax && !ascii(name)) fail("a non-ASCII name without a PAX header");
   return 0;

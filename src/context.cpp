@@ -75,8 +75,8 @@ BuildContext open_build_context(const ContextOptions& options) {
     ctx.dockerfile_rel = base_name(ctx.dockerfile_path);
   }
 
-  std::string ignore_path = find_ignore_file(options.context, ctx.dockerfile_exists ? ctx.dockerfile_path : "",
-                                             options.builder);
+  std::string ignore_path =
+      find_ignore_file(options.context, ctx.dockerfile_exists ? ctx.dockerfile_path : "", options.builder);
   if (!ignore_path.empty()) {
     if (ignore_path.compare(0, 2, "./") == 0) ignore_path.erase(0, 2);
     ctx.ignore = read_ignore_file(ignore_path, ignore_path);

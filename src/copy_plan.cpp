@@ -316,9 +316,7 @@ bool read_archive(FileSystem& fs, const std::vector<std::string>& parts, std::ve
 // ---------------------------------------------------------------------------
 // Files people rarely mean to put in an image.
 
-bool glob(const char* pattern, std::string_view name) {
-  return go_filepath_match(pattern, name) == 1;
-}
+bool glob(const char* pattern, std::string_view name) { return go_filepath_match(pattern, name) == 1; }
 
 std::string secret_kind(std::string_view rel) {
   std::string_view base = base_name(rel);
@@ -326,7 +324,8 @@ std::string secret_kind(std::string_view rel) {
   for (const char* k : {"id_rsa", "id_dsa", "id_ecdsa", "id_ed25519"}) {
     if (base == k) return "SSH private key";
   }
-  if (glob("*.pem", base) || glob("*.key", base) || glob("*.p12", base) || glob("*.pfx", base)) return "key or certificate";
+  if (glob("*.pem", base) || glob("*.key", base) || glob("*.p12", base) || glob("*.pfx", base))
+    return "key or certificate";
   if (base == ".npmrc" || base == ".pypirc" || base == ".netrc" || base == ".git-credentials" || base == ".htpasswd") {
     return "credentials file";
   }
@@ -344,15 +343,18 @@ struct Ecosystem {
 const std::vector<Ecosystem>& ecosystems() {
   static const std::vector<Ecosystem> list = {
       {{"npm ci", "npm install", "npm i ", "yarn install", "yarn --", "pnpm install", "pnpm i "},
-       {"package.json", "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", ".npmrc", ".yarnrc*"}},
+       {"package.json", "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", ".npmrc",
+        ".yarnrc*"}},
       {{"pip install", "pip3 install", "poetry install", "pipenv install", "uv sync", "uv pip install"},
-       {"requirements*.txt", "pyproject.toml", "poetry.lock", "Pipfile", "Pipfile.lock", "setup.py", "setup.cfg", "uv.lock"}},
+       {"requirements*.txt", "pyproject.toml", "poetry.lock", "Pipfile", "Pipfile.lock", "setup.py", "setup.cfg",
+        "uv.lock"}},
       {{"go mod download", "go mod vendor"}, {"go.mod", "go.sum"}},
       {{"bundle install"}, {"Gemfile", "Gemfile.lock", "*.gemspec"}},
       {{"composer install"}, {"composer.json", "composer.lock"}},
       {{"cargo fetch", "cargo build"}, {"Cargo.toml", "Cargo.lock"}},
       {{"mvn ", "./mvnw "}, {"pom.xml"}},
-      {{"gradle ", "./gradlew "}, {"build.gradle", "build.gradle.kts", "settings.gradle", "settings.gradle.kts", "gradle.properties"}},
+      {{"gradle ", "./gradlew "},
+       {"build.gradle", "build.gradle.kts", "settings.gradle", "settings.gradle.kts", "gradle.properties"}},
       {{"dotnet restore"}, {"*.csproj", "*.sln", "*.fsproj", "NuGet.config"}},
       {{"mix deps.get"}, {"mix.exs", "mix.lock"}},
   };
@@ -412,9 +414,7 @@ class Planner {
     return s;
   }
 
-  std::string stage_label(size_t s) const {
-    return b_.stages[s].name.empty() ? std::to_string(s) : b_.stages[s].name;
-  }
+  std::string stage_label(size_t s) const { return b_.stages[s].name.empty() ? std::to_string(s) : b_.stages[s].name; }
 
   bool legacy() const { return ctx_.builder == Builder::kLegacy; }
 
@@ -600,15 +600,15 @@ class Planner {
   // One COPY or ADD.
 
   struct Source {
-    std::string word;      // as written
-    std::string raw;       // the path before symlinks were followed
-    std::string path;      // resolved context path ("" = root)
-    std::string name;      // the name a file lands under
+    std::string word;  // as written
+    std::string raw;   // the path before symlinks were followed
+    std::string path;  // resolved context path ("" = root)
+    std::string name;  // the name a file lands under
     const Node* node = nullptr;
     bool flattened = false;
     bool heredoc = false;
     const Heredoc* doc = nullptr;
-    bool remote = false;   // URL or git
+    bool remote = false;  // URL or git
     bool git = false;
     bool in_context = true;
   };
@@ -634,13 +634,16 @@ class Planner {
     try {
       if (legacy()) {
         if (c.has_chmod) {
-          throw Error("the --chmod option requires BuildKit. Refer to https://docs.docker.com/go/buildkit/ to learn how to build images with BuildKit enabled");
+          throw Error(
+              "the --chmod option requires BuildKit. Refer to https://docs.docker.com/go/buildkit/ to learn how to "
+              "build images with BuildKit enabled");
         }
         for (const char* f : {"link", "exclude", "parents"}) {
           bool used = (std::string(f) == "link" && c.link) || (std::string(f) == "exclude" && !c.excludes.empty()) ||
                       (std::string(f) == "parents" && c.parents);
           if (used) {
-            warn(p, "ignored-flag", std::string("--") + f + " is ignored by the classic builder (older engines reject it: unknown flag)");
+            warn(p, "ignored-flag",
+                 std::string("--") + f + " is ignored by the classic builder (older engines reject it: unknown flag)");
           }
         }
       }
@@ -653,12 +656,14 @@ class Planner {
         if (legacy()) {
           if (sources.empty()) throw Error(std::string(cmd) + " failed: no source files were specified");
           if (sources.size() > 1 && (c.dest.empty() || c.dest.back() != '/')) {
-            throw Error(std::string("When using ") + cmd + " with more than one source file, the destination must be a directory and end with a /");
+            throw Error(std::string("When using ") + cmd +
+                        " with more than one source file, the destination must be a directory and end with a /");
           }
         } else if (sources.size() > 1 && !dir_form(dest)) {
           warn(p, "multi-source-dest",
-               "several sources into " + dest + " without a trailing /: BuildKit does not refuse it; each source is "
-               "copied in turn onto the same path (the classic builder refuses it)");
+               "several sources into " + dest +
+                   " without a trailing /: BuildKit does not refuse it; each source is "
+                   "copied in turn onto the same path (the classic builder refuses it)");
         }
         for (const Source& s : sources) place(s, c, dest, img, p);
       }
@@ -758,9 +763,10 @@ class Planner {
       }
       if (n->type == FileType::kSymlink) {
         std::string target = n->link;
-        return path + " is a symlink to " + target + (target.rfind("/", 0) == 0 || target.rfind("..", 0) == 0
-                                                             ? ", resolved inside the context, where it does not exist"
-                                                             : ", which is not in the context");
+        return path + " is a symlink to " + target +
+               (target.rfind("/", 0) == 0 || target.rfind("..", 0) == 0
+                    ? ", resolved inside the context, where it does not exist"
+                    : ", which is not in the context");
       }
     }
     return "";
@@ -770,8 +776,9 @@ class Planner {
     std::string norm = clean_path("/" + word);
     if (word.rfind("..", 0) == 0 || word.find("/../") != std::string::npos) {
       if (clean_path(word).rfind("..", 0) == 0) {
-        warn(p, "parent-dir-source", word + " is read as " + norm.substr(1 == norm.size() ? 0 : 1) +
-                                         " in the context: BuildKit drops the .. (the classic builder refuses it)");
+        warn(p, "parent-dir-source",
+             word + " is read as " + norm.substr(1 == norm.size() ? 0 : 1) +
+                 " in the context: BuildKit drops the .. (the classic builder refuses it)");
       }
     }
     if (!contains_wildcards(norm)) {
@@ -853,7 +860,9 @@ class Planner {
       walk(*base, "");
     }
     if (out.size() == before) {
-      warn(p, "empty-wildcard", word + " matches nothing: BuildKit copies nothing for it (the classic builder fails when no source matches)");
+      warn(
+          p, "empty-wildcard",
+          word + " matches nothing: BuildKit copies nothing for it (the classic builder fails when no source matches)");
       excluded_matches(word, norm.substr(1), p);
     } else {
       excluded_matches(word, norm.substr(1), p);
@@ -882,7 +891,8 @@ class Planner {
     std::string list;
     for (size_t i = 0; i < hits.size() && i < 3; ++i) list += (i ? ", " : "") + quote_path(hits[i]);
     if (hits.size() > 3) list += " and " + std::to_string(hits.size() - 3) + " more";
-    warn(p, "excluded-match", word + " would also match " + list + ", excluded by " + (rule.empty() ? ".dockerignore" : rule), rule);
+    warn(p, "excluded-match",
+         word + " would also match " + list + ", excluded by " + (rule.empty() ? ".dockerignore" : rule), rule);
   }
 
   void expand_legacy(const std::string& word, CopyInstructionPlan& p, std::vector<Source>& out) {
@@ -891,7 +901,8 @@ class Planner {
     if (orig.rfind("./", 0) == 0) orig.erase(0, 2);
     if (contains_wildcards(orig)) {
       if (orig.size() > 1 && orig.back() == '/') {
-        warn(p, "trailing-slash-wildcard", word + " matches nothing in the classic builder: its walk never yields a trailing /");
+        warn(p, "trailing-slash-wildcard",
+             word + " matches nothing in the classic builder: its walk never yields a trailing /");
       }
       size_t before = out.size();
       std::function<void(const Node&, const std::string&)> walk = [&](const Node& dir, const std::string& rel) {
@@ -1003,9 +1014,8 @@ class Planner {
   // A directory copy keeping only what `include` (relative to the copy's
   // root) matches, and dropping what `excludes` match; directories are
   // created only when something inside them is kept.
-  void copy_filtered(const Node& dir, const std::string& src_rel, const std::string& dest,
-                     const Matcher* include, const std::vector<std::string>& excludes, ImageTree& img,
-                     CopyInstructionPlan& p, CopyItem& item) {
+  void copy_filtered(const Node& dir, const std::string& src_rel, const std::string& dest, const Matcher* include,
+                     const std::vector<std::string>& excludes, ImageTree& img, CopyInstructionPlan& p, CopyItem& item) {
     std::unique_ptr<Matcher> ex = exclude_matcher(excludes);
     std::function<void(const Node&, const std::string&)> walk = [&](const Node& d, const std::string& r) {
       for (const auto& [name, kid] : d.kids) {
@@ -1141,8 +1151,9 @@ class Planner {
         std::string target = clean_path(dst + "/" + e.path);
         img.mkdir_p(std::string(parent_path(target)), &p.entries);
         Node n;
-        n.type = e.type == EntryType::kDir ? FileType::kDirectory
-                 : e.type == EntryType::kSymlink ? FileType::kSymlink : FileType::kRegular;
+        n.type = e.type == EntryType::kDir       ? FileType::kDirectory
+                 : e.type == EntryType::kSymlink ? FileType::kSymlink
+                                                 : FileType::kRegular;
         n.size = e.size;
         n.link = e.link;
         std::string origin = s.path + ":" + e.path;
@@ -1207,12 +1218,14 @@ class Planner {
         warn(p, "flattened-dir",
              s.word + " matched directory " + s.path + "/: " +
                  (empty ? std::string("it is empty, so nothing is created for it")
-                        : "its contents land in " + dst + example + ", not " + abs_join(dst, std::string(base_name(s.path))) +
-                              "/; to keep the name: COPY " + s.path + " " + abs_join(dst, std::string(base_name(s.path))) + "/"));
+                        : "its contents land in " + dst + example + ", not " +
+                              abs_join(dst, std::string(base_name(s.path))) + "/; to keep the name: COPY " + s.path +
+                              " " + abs_join(dst, std::string(base_name(s.path))) + "/"));
       } else if (!s.path.empty() && base_name(dst) != base_name(s.path) && !contains_wildcards(s.word)) {
-        warn(p, "dir-contents", s.path + "/ is a directory: its contents are copied into " + dst +
-                                    ", the directory itself is not (write " + abs_join(dst, std::string(base_name(s.path))) +
-                                    "/ to keep its name)");
+        warn(p, "dir-contents",
+             s.path + "/ is a directory: its contents are copied into " + dst +
+                 ", the directory itself is not (write " + abs_join(dst, std::string(base_name(s.path))) +
+                 "/ to keep its name)");
       }
       symlink_note(s, p);
       finish_item(item, p);
@@ -1223,8 +1236,9 @@ class Planner {
     bool into = legacy() ? (dir_form(dest) || (existing && existing->is_dir())) : (existing && existing->is_dir());
     std::string target = into ? abs_join(dst, s.name) : dst;
     if (!legacy() && !into && !existing && img.base_unknown && !dir_form(dest)) {
-      warn(p, "dest-may-exist", "if the base image has a directory " + dst + ", the file lands at " +
-                                    abs_join(dst, s.name) + " instead (add a trailing / to make it certain)");
+      warn(p, "dest-may-exist",
+           "if the base image has a directory " + dst + ", the file lands at " + abs_join(dst, s.name) +
+               " instead (add a trailing / to make it certain)");
     }
     if (legacy()) img.mkdir_p(std::string(parent_path(target).empty() ? "/" : parent_path(target)), &p.entries);
     if (!legacy() && into) img.mkdir_p(dst, &p.entries);
@@ -1253,9 +1267,10 @@ class Planner {
     if (!s.in_context || s.raw.empty() || s.raw == s.path) return;
     const Node* raw = explain_.raw(s.raw);
     if (!raw || raw->type != FileType::kSymlink) return;
-    warn(p, "symlink-followed", s.raw + " is a symlink: BuildKit and the classic builder copy its target " +
-                                    (s.path.empty() ? std::string(".") : s.path) + " under the name " +
-                                    (s.name.empty() ? std::string(".") : s.name));
+    warn(p, "symlink-followed",
+         s.raw + " is a symlink: BuildKit and the classic builder copy its target " +
+             (s.path.empty() ? std::string(".") : s.path) + " under the name " +
+             (s.name.empty() ? std::string(".") : s.name));
   }
 
   bool is_archive(const Source& s, std::vector<ArchiveEntry>* out) {
@@ -1294,8 +1309,8 @@ class Planner {
       if (w.size() < 2) continue;
       std::string list;
       for (size_t i = 0; i < w.size(); ++i) list += (i ? ", " : "") + quote_path(w[i]);
-      warn(p, "collision", d + " is written " + std::to_string(w.size()) + " times (" + list + "); " +
-                               quote_path(w.back()) + " wins");
+      warn(p, "collision",
+           d + " is written " + std::to_string(w.size()) + " times (" + list + "); " + quote_path(w.back()) + " wins");
     }
     std::vector<std::string> dotfiles, secrets;
     std::string git_dir;
@@ -1323,13 +1338,15 @@ class Planner {
       return out;
     };
     if (!secrets.empty()) {
-      warn(p, "secret", "secret-prone files copied into the image: " + list(secrets) +
-                            "; exclude them in .dockerignore or copy only what the image needs");
+      warn(p, "secret",
+           "secret-prone files copied into the image: " + list(secrets) +
+               "; exclude them in .dockerignore or copy only what the image needs");
     }
     if (!git_dir.empty()) warn(p, "git-dir", git_dir + "/ (the repository history) is copied into the image");
     if (!dotfiles.empty()) {
-      warn(p, "dotfiles", std::to_string(dotfiles.size()) + " dotfile" + (dotfiles.size() == 1 ? "" : "s") +
-                              " swept in (* and directory copies include them): " + list(dotfiles));
+      warn(p, "dotfiles",
+           std::to_string(dotfiles.size()) + " dotfile" + (dotfiles.size() == 1 ? "" : "s") +
+               " swept in (* and directory copies include them): " + list(dotfiles));
     }
   }
 
@@ -1346,8 +1363,9 @@ class Planner {
     }
     ImageTree& from = images[static_cast<size_t>(src)];
     if (from.base_unknown || from.ran_commands) {
-      warn(p, "from-stage", "copies from stage " + stage_label(static_cast<size_t>(src)) +
-                                ", whose files depend on its base image or RUN steps");
+      warn(p, "from-stage",
+           "copies from stage " + stage_label(static_cast<size_t>(src)) +
+               ", whose files depend on its base image or RUN steps");
       img.base_unknown = true;
       return;
     }
@@ -1383,7 +1401,8 @@ class Planner {
           std::vector<std::string> parts = resolve(from.root, m, true, all_nodes, &n);
           if (!n) {
             throw Error(legacy() ? "COPY failed: stat " + m + ": file does not exist"
-                                 : "failed to compute cache key: failed to calculate checksum of ref: \"/" + m + "\": not found");
+                                 : "failed to compute cache key: failed to calculate checksum of ref: \"/" + m +
+                                       "\": not found");
           }
           Source s;
           s.word = word;

@@ -20,27 +20,43 @@ namespace {
 
 FileType type_of(mode_t m) {
   switch (m & S_IFMT) {
-    case S_IFREG: return FileType::kRegular;
-    case S_IFDIR: return FileType::kDirectory;
-    case S_IFLNK: return FileType::kSymlink;
-    case S_IFIFO: return FileType::kFifo;
-    case S_IFSOCK: return FileType::kSocket;
-    case S_IFCHR: return FileType::kCharDevice;
-    case S_IFBLK: return FileType::kBlockDevice;
-    default: return FileType::kUnknown;
+    case S_IFREG:
+      return FileType::kRegular;
+    case S_IFDIR:
+      return FileType::kDirectory;
+    case S_IFLNK:
+      return FileType::kSymlink;
+    case S_IFIFO:
+      return FileType::kFifo;
+    case S_IFSOCK:
+      return FileType::kSocket;
+    case S_IFCHR:
+      return FileType::kCharDevice;
+    case S_IFBLK:
+      return FileType::kBlockDevice;
+    default:
+      return FileType::kUnknown;
   }
 }
 
 FileType type_of_dtype(unsigned char t) {
   switch (t) {
-    case DT_REG: return FileType::kRegular;
-    case DT_DIR: return FileType::kDirectory;
-    case DT_LNK: return FileType::kSymlink;
-    case DT_FIFO: return FileType::kFifo;
-    case DT_SOCK: return FileType::kSocket;
-    case DT_CHR: return FileType::kCharDevice;
-    case DT_BLK: return FileType::kBlockDevice;
-    default: return FileType::kUnknown;
+    case DT_REG:
+      return FileType::kRegular;
+    case DT_DIR:
+      return FileType::kDirectory;
+    case DT_LNK:
+      return FileType::kSymlink;
+    case DT_FIFO:
+      return FileType::kFifo;
+    case DT_SOCK:
+      return FileType::kSocket;
+    case DT_CHR:
+      return FileType::kCharDevice;
+    case DT_BLK:
+      return FileType::kBlockDevice;
+    default:
+      return FileType::kUnknown;
   }
 }
 

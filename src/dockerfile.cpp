@@ -587,7 +587,9 @@ std::optional<Heredoc> parse_heredoc_word(std::string_view word) {
   Lexer raw(rest, nullptr, '\\', nullptr);
   raw.raw_quotes = true;
   std::vector<std::string> raw_words = raw.words();
-  auto quotes = [](const std::string& s) { return std::count(s.begin(), s.end(), '\'') + std::count(s.begin(), s.end(), '"'); };
+  auto quotes = [](const std::string& s) {
+    return std::count(s.begin(), s.end(), '\'') + std::count(s.begin(), s.end(), '"');
+  };
   h.name = words[0];
   h.expand = raw_words.size() == 1 && quotes(words[0]) == quotes(raw_words[0]);
   return h;
@@ -708,7 +710,8 @@ ParsedDockerfile parse_dockerfile(std::string_view text, const std::string& name
       line += part;
     }
     if (empty_continuation) {
-      out.warnings.push_back(std::to_string(start) + ": empty continuation line (Docker warns; a future release rejects it)");
+      out.warnings.push_back(std::to_string(start) +
+                             ": empty continuation line (Docker warns; a future release rejects it)");
     }
 
     DockerfileInstruction inst;
@@ -821,7 +824,7 @@ class Flags {
 };
 
 struct StageState {
-  Vars env;   // ENV and ARG values in scope
+  Vars env;                         // ENV and ARG values in scope
   std::set<std::string> env_names;  // names set by ENV (they win over ARG)
   std::string workdir = "/";
   bool base_unknown = false;  // a real base image: it may set variables we cannot see
@@ -938,9 +941,8 @@ class Evaluator {
   std::optional<std::string> predefined(const std::string& key) const {
     if (opt_.builder != Builder::kBuildKit) return std::nullopt;
     static const std::map<std::string, std::string> values = {
-        {"TARGETPLATFORM", "linux/amd64"}, {"TARGETOS", "linux"},    {"TARGETARCH", "amd64"},
-        {"TARGETVARIANT", ""},             {"BUILDPLATFORM", "linux/amd64"}, {"BUILDOS", "linux"},
-        {"BUILDARCH", "amd64"},            {"BUILDVARIANT", ""}};
+        {"TARGETPLATFORM", "linux/amd64"}, {"TARGETOS", "linux"}, {"TARGETARCH", "amd64"}, {"TARGETVARIANT", ""},
+        {"BUILDPLATFORM", "linux/amd64"},  {"BUILDOS", "linux"},  {"BUILDARCH", "amd64"},  {"BUILDVARIANT", ""}};
     auto it = values.find(key);
     if (it == values.end()) return std::nullopt;
     return it->second;
@@ -968,7 +970,8 @@ class Evaluator {
     }
     for (const auto& w : words) {
       size_t eq = w.find('=');
-      if (eq == std::string::npos) fail(inst, "Syntax error - can't find = in \"" + w + "\". Must be of the form: name=value");
+      if (eq == std::string::npos)
+        fail(inst, "Syntax error - can't find = in \"" + w + "\". Must be of the form: name=value");
       set(w.substr(0, eq), w.substr(eq + 1));
     }
   }
@@ -1013,7 +1016,9 @@ class Evaluator {
     c.add = inst.command == "add";
     const char* upper = c.add ? "ADD" : "COPY";
     if (inst.args.size() < 2) {
-      fail(inst, std::string(upper) + " requires at least two arguments, but only one was provided. Destination could not be determined.");
+      fail(inst,
+           std::string(upper) +
+               " requires at least two arguments, but only one was provided. Destination could not be determined.");
     }
     Flags flags;
     flags.add("chown", Flags::Type::kString);
@@ -1114,7 +1119,8 @@ class Evaluator {
     b_.target = b_.stages.size() - 1;
     if (!opt_.target.empty()) {
       int t = find_stage(b_, opt_.target, b_.stages.size());
-      if (t < 0 || b_.stages[t].name.empty()) throw Error("failed to reach build target " + opt_.target + " in Dockerfile");
+      if (t < 0 || b_.stages[t].name.empty())
+        throw Error("failed to reach build target " + opt_.target + " in Dockerfile");
       b_.target = static_cast<size_t>(t);
     }
     if (opt_.builder == Builder::kLegacy) {
@@ -1153,7 +1159,8 @@ int find_stage(const Build& build, std::string_view name, size_t before) {
     if (!build.stages[i].name.empty() && build.stages[i].name == l) return static_cast<int>(i);
   }
   // A stage can also be named by its index.
-  if (!l.empty() && std::all_of(l.begin(), l.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
+  if (!l.empty() &&
+      std::all_of(l.begin(), l.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
     size_t idx = std::stoul(l);
     if (idx < std::min(before, build.stages.size())) return static_cast<int>(idx);
   }

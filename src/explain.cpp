@@ -52,8 +52,10 @@ Explanation explain_in_context(BuildContext& ctx, std::string_view path) {
     if (exists) {
       FileInfo info;
       if (fs.stat(dir, name, &info) == 0) {
-        if (last) is_dir = info.type == FileType::kDirectory;
-        else if (info.type != FileType::kDirectory) exists = false;
+        if (last)
+          is_dir = info.type == FileType::kDirectory;
+        else if (info.type != FileType::kDirectory)
+          exists = false;
       } else {
         exists = false;
       }

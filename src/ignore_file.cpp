@@ -58,7 +58,8 @@ class Reader {
 
  private:
   [[noreturn]] void too_long() const {
-    throw Error(out_.path + ":" + std::to_string(line_no_ + 1) + ": line too long (Docker rejects lines of 64 KiB or more)");
+    throw Error(out_.path + ":" + std::to_string(line_no_ + 1) +
+                ": line too long (Docker rejects lines of 64 KiB or more)");
   }
 
   void line(std::string_view raw) {

@@ -17,9 +17,12 @@ namespace ctxpack {
 
 std::string_view severity_name(Severity s) {
   switch (s) {
-    case Severity::kInfo: return "info";
-    case Severity::kWarning: return "warning";
-    case Severity::kError: return "error";
+    case Severity::kInfo:
+      return "info";
+    case Severity::kWarning:
+      return "warning";
+    case Severity::kError:
+      return "error";
   }
   return "info";
 }
@@ -222,26 +225,28 @@ std::vector<Finding> RuleLint::finish() const {
                                    "an indented '#' is not a comment: this line is the pattern \"" + rule.pattern +
                                        "\"; start the comment in column 1"));
         break;
-      case CommentHabit::kNone: break;
+      case CommentHabit::kNone:
+        break;
     }
     if (has_trailing_slash(rule)) {
       if (s.hit_non_dir) {
-        out.push_back(rule_finding(Severity::kWarning, "trailing-slash", rule,
-                                   "the trailing '/' does not limit the rule to directories: it also matches the file " +
-                                       quote_path(s.non_dir_example),
-                                   s.non_dir_example));
+        out.push_back(
+            rule_finding(Severity::kWarning, "trailing-slash", rule,
+                         "the trailing '/' does not limit the rule to directories: it also matches the file " +
+                             quote_path(s.non_dir_example),
+                         s.non_dir_example));
       } else {
         out.push_back(rule_finding(Severity::kInfo, "trailing-slash", rule,
                                    "the trailing '/' is dropped: Docker matches files and directories alike"));
       }
     }
     if (s.nested > 0) {
-      out.push_back(rule_finding(
-          Severity::kWarning, "root-only-pattern", rule,
-          "\"" + pat + "\" matches only at the context root, but " + std::to_string(s.nested) + " nested path" +
-              (s.nested == 1 ? "" : "s") + " such as " + quote_path(s.nested_example) + (s.nested == 1 ? " is" : " are") +
-              " sent; write \"**/" + pat + "\" to match at any depth",
-          s.nested_example));
+      out.push_back(rule_finding(Severity::kWarning, "root-only-pattern", rule,
+                                 "\"" + pat + "\" matches only at the context root, but " + std::to_string(s.nested) +
+                                     " nested path" + (s.nested == 1 ? "" : "s") + " such as " +
+                                     quote_path(s.nested_example) + (s.nested == 1 ? " is" : " are") +
+                                     " sent; write \"**/" + pat + "\" to match at any depth",
+                                 s.nested_example));
     }
     if (!s.matched) {
       if (s.invalid) {
@@ -260,10 +265,10 @@ std::vector<Finding> RuleLint::finish() const {
       out.push_back(rule_finding(Severity::kInfo, "redundant-rule", rule,
                                  "re-includes nothing: nothing it matches is excluded" + example, s.first_match));
     } else if (static_cast<size_t>(d) > rule_of_[i]) {
-      out.push_back(rule_finding(Severity::kWarning, "overridden-rule", rule,
-                                 "has no effect: every path it matches is decided by the later rule " +
-                                     rule_reference(*rules_[d]) + example,
-                                 s.first_match));
+      out.push_back(rule_finding(
+          Severity::kWarning, "overridden-rule", rule,
+          "has no effect: every path it matches is decided by the later rule " + rule_reference(*rules_[d]) + example,
+          s.first_match));
     } else {
       out.push_back(rule_finding(Severity::kInfo, "redundant-rule", rule,
                                  "has no effect: what it matches is already decided by the earlier rule " +
@@ -307,15 +312,15 @@ std::vector<Finding> LegacyReachLint::finish() const {
     const Hit& h = hits_[r];
     if (h.count == 0) continue;
     const Rule& rule = *rules_[r];
-    out.push_back(rule_finding(
-        Severity::kWarning, "legacy-unreachable-exception", rule,
-        "the legacy builder cannot honour this exception: it never enters the excluded " +
-            std::string(h.count == 1 ? "directory holding the path" : "directories holding the " +
-                                                                         std::to_string(h.count) + " paths") +
-            " it re-includes (e.g. " + quote_path(h.example) +
-            "), as it only enters those an exception's literal text starts with; BuildKit sends " +
-            (h.count == 1 ? "it" : "them"),
-        h.example));
+    out.push_back(
+        rule_finding(Severity::kWarning, "legacy-unreachable-exception", rule,
+                     "the legacy builder cannot honour this exception: it never enters the excluded " +
+                         std::string(h.count == 1 ? "directory holding the path"
+                                                  : "directories holding the " + std::to_string(h.count) + " paths") +
+                         " it re-includes (e.g. " + quote_path(h.example) +
+                         "), as it only enters those an exception's literal text starts with; BuildKit sends " +
+                         (h.count == 1 ? "it" : "them"),
+                     h.example));
   }
   return out;
 }
@@ -431,8 +436,9 @@ void BuilderDiff::close_group() {
   }
   f.message += "; " + skips + " does not";
   if (group_is_dir_ && !group_has_files_ && sender.builder == Builder::kBuildKit) {
-    f.message += " (BuildKit sends an excluded directory that holds re-included files; the legacy builder sends "
-                 "only those files)";
+    f.message +=
+        " (BuildKit sends an excluded directory that holds re-included files; the legacy builder sends "
+        "only those files)";
   }
   // The rule to show: what keeps the path out of the skipping builder's
   // context, else what brings it into the sender's.
@@ -521,10 +527,9 @@ SecretKind classify_secret(std::string_view path, const std::function<std::strin
   if (path_ends_in(path, ".azure/accessTokens.json") || path_ends_in(path, ".azure/msal_token_cache.json")) {
     return sk("Azure credentials");
   }
-  if (ends_with(lname, ".json") && (lname.find("credential") != std::string::npos ||
-                                    lname.find("service-account") != std::string::npos ||
-                                    lname.find("service_account") != std::string::npos ||
-                                    lname.find("serviceaccount") != std::string::npos)) {
+  if (ends_with(lname, ".json") &&
+      (lname.find("credential") != std::string::npos || lname.find("service-account") != std::string::npos ||
+       lname.find("service_account") != std::string::npos || lname.find("serviceaccount") != std::string::npos)) {
     if (read_head().find("\"private_key\"") != std::string::npos) return sk("cloud service-account key");
     return sk("credentials file", Severity::kWarning);
   }
@@ -644,7 +649,8 @@ void HazardScanner::check_symlink(const WalkEntry& e) {
   f.path = std::string(e.path);
   f.severity = Severity::kWarning;
   switch (status) {
-    case LinkStatus::kInside: return;
+    case LinkStatus::kInside:
+      return;
     case LinkStatus::kDangling:
       f.code = "symlink-dangling";
       f.message = "symlink to " + quote_path(target) + " points to nothing in the context; COPY of it fails";
@@ -702,10 +708,13 @@ void HazardScanner::observe(const WalkEntry& e) {
         break;
       }
       SecretKind kind = classify_secret(e.path, [&] { return read_head(e); });
-      if (kind.what) add(kind.severity, "secret-file", std::string(kind.what) + " is sent; exclude it in .dockerignore");
+      if (kind.what)
+        add(kind.severity, "secret-file", std::string(kind.what) + " is sent; exclude it in .dockerignore");
       break;
     }
-    case FileType::kSymlink: check_symlink(e); break;
+    case FileType::kSymlink:
+      check_symlink(e);
+      break;
     case FileType::kFifo:
       add(Severity::kWarning, "special-file", "a FIFO is sent (as a FIFO: COPY recreates it, never its data)");
       break;
@@ -714,7 +723,8 @@ void HazardScanner::observe(const WalkEntry& e) {
       add(Severity::kWarning, "special-file", "a device node is sent");
       break;
     case FileType::kSocket:
-    case FileType::kUnknown: break;
+    case FileType::kUnknown:
+      break;
   }
 }
 

@@ -144,7 +144,11 @@ class RuneScanner {
 // up, so those three stay live: `*|x` is an alternation, `a*{2}` an error.
 bool is_escaped_meta(char32_t c) {
   switch (c) {
-    case '.': case '+': case '(': case ')': case '$':
+    case '.':
+    case '+':
+    case '(':
+    case ')':
+    case '$':
       return true;
     default:
       return false;

@@ -76,11 +76,23 @@ uint64_t parse_size(std::string_view text) {
   static const struct {
     const char* name;
     double factor;
-  } units[] = {{"", 1},          {"b", 1},          {"k", 1e3},        {"kb", 1e3},     {"m", 1e6},
-               {"mb", 1e6},      {"g", 1e9},        {"gb", 1e9},       {"t", 1e12},     {"tb", 1e12},
-               {"kib", 1024.0},  {"mib", 1048576.0}, {"gib", 1073741824.0}, {"tib", 1099511627776.0}};
+  } units[] = {{"", 1},
+               {"b", 1},
+               {"k", 1e3},
+               {"kb", 1e3},
+               {"m", 1e6},
+               {"mb", 1e6},
+               {"g", 1e9},
+               {"gb", 1e9},
+               {"t", 1e12},
+               {"tb", 1e12},
+               {"kib", 1024.0},
+               {"mib", 1048576.0},
+               {"gib", 1073741824.0},
+               {"tib", 1099511627776.0}};
   for (const auto& u : units) {
-    if (unit == u.name && value >= 0 && std::isfinite(value)) return static_cast<uint64_t>(std::llround(value * u.factor));
+    if (unit == u.name && value >= 0 && std::isfinite(value))
+      return static_cast<uint64_t>(std::llround(value * u.factor));
   }
   throw Error("invalid size \"" + s + "\" (examples: 500MB, 1.5GiB, 1024)");
 }
@@ -88,14 +100,29 @@ uint64_t parse_size(std::string_view text) {
 std::string mode_string(FileType type, uint32_t mode) {
   std::string s(10, '-');
   switch (type) {
-    case FileType::kDirectory: s[0] = 'd'; break;
-    case FileType::kSymlink: s[0] = 'l'; break;
-    case FileType::kFifo: s[0] = 'p'; break;
-    case FileType::kSocket: s[0] = 's'; break;
-    case FileType::kCharDevice: s[0] = 'c'; break;
-    case FileType::kBlockDevice: s[0] = 'b'; break;
-    case FileType::kUnknown: s[0] = '?'; break;
-    default: break;
+    case FileType::kDirectory:
+      s[0] = 'd';
+      break;
+    case FileType::kSymlink:
+      s[0] = 'l';
+      break;
+    case FileType::kFifo:
+      s[0] = 'p';
+      break;
+    case FileType::kSocket:
+      s[0] = 's';
+      break;
+    case FileType::kCharDevice:
+      s[0] = 'c';
+      break;
+    case FileType::kBlockDevice:
+      s[0] = 'b';
+      break;
+    case FileType::kUnknown:
+      s[0] = '?';
+      break;
+    default:
+      break;
   }
   const char* rwx = "rwxrwxrwx";
   for (int i = 0; i < 9; ++i)
@@ -108,14 +135,22 @@ std::string mode_string(FileType type, uint32_t mode) {
 
 std::string_view type_name(FileType type) {
   switch (type) {
-    case FileType::kRegular: return "file";
-    case FileType::kDirectory: return "dir";
-    case FileType::kSymlink: return "symlink";
-    case FileType::kFifo: return "fifo";
-    case FileType::kSocket: return "socket";
-    case FileType::kCharDevice: return "char-device";
-    case FileType::kBlockDevice: return "block-device";
-    default: return "unknown";
+    case FileType::kRegular:
+      return "file";
+    case FileType::kDirectory:
+      return "dir";
+    case FileType::kSymlink:
+      return "symlink";
+    case FileType::kFifo:
+      return "fifo";
+    case FileType::kSocket:
+      return "socket";
+    case FileType::kCharDevice:
+      return "char-device";
+    case FileType::kBlockDevice:
+      return "block-device";
+    default:
+      return "unknown";
   }
 }
 

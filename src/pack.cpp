@@ -74,14 +74,21 @@ LoadedFile load_file(const std::string& path) {
 
 std::optional<TarType> tar_type(FileType t) {
   switch (t) {
-    case FileType::kRegular: return TarType::kRegular;
-    case FileType::kDirectory: return TarType::kDirectory;
-    case FileType::kSymlink: return TarType::kSymlink;
-    case FileType::kFifo: return TarType::kFifo;
-    case FileType::kCharDevice: return TarType::kCharDevice;
-    case FileType::kBlockDevice: return TarType::kBlockDevice;
+    case FileType::kRegular:
+      return TarType::kRegular;
+    case FileType::kDirectory:
+      return TarType::kDirectory;
+    case FileType::kSymlink:
+      return TarType::kSymlink;
+    case FileType::kFifo:
+      return TarType::kFifo;
+    case FileType::kCharDevice:
+      return TarType::kCharDevice;
+    case FileType::kBlockDevice:
+      return TarType::kBlockDevice;
     case FileType::kSocket:
-    case FileType::kUnknown: return std::nullopt;
+    case FileType::kUnknown:
+      return std::nullopt;
   }
   return std::nullopt;
 }
@@ -201,7 +208,8 @@ class ContextTar : public WalkVisitor {
       // The classic daemon deletes what .dockerignore lists; BuildKit
       // applies no ignore file to a tar.
       warn_("the Dockerfile " + ctx_.dockerfile_path + " is outside the context; it is added to the tar as " +
-            injected_name_ + " so that docker build - reads it, and a COPY of the whole context copies it too "
+            injected_name_ +
+            " so that docker build - reads it, and a COPY of the whole context copies it too "
             "(--no-dockerfile leaves it out)");
     }
     if (ctx_.builder == Builder::kLegacy && !dockerignore_rewritten_) {
@@ -260,7 +268,7 @@ class ContextTar : public WalkVisitor {
   std::optional<struct stat> output_;
   std::unordered_map<uint64_t, std::string> links_;  // only inodes with more than one link
   std::string name_, link_, capability_;             // reused from entry to entry
-  LoadedFile dockerfile_;  // when pack may have to add it
+  LoadedFile dockerfile_;                            // when pack may have to add it
   std::string injected_name_;
   std::string dockerignore_suffix_;
   bool dockerignore_rewritten_ = false;
@@ -328,8 +336,7 @@ class CountingSink : public EntrySink {
 
 }  // namespace
 
-PackResult pack_context(BuildContext& ctx, const PackOptions& options, TarStream& out,
-                        const PackCallbacks& callbacks) {
+PackResult pack_context(BuildContext& ctx, const PackOptions& options, TarStream& out, const PackCallbacks& callbacks) {
   PackResult result;
   StreamSink sink(out, result, callbacks);
   auto warn = [&](const std::string& m) {

@@ -70,16 +70,30 @@ bool is_alnum(char32_t c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= '
 // `a`, a `{` that does not form a repetition is a literal.
 
 enum class NodeKind : uint8_t {
-  kEmpty, kLiteral, kClass, kAnyNotNL, kBegin, kEnd, kWordBoundary, kNoWordBoundary,
-  kCapture, kStar, kPlus, kQuest, kRepeat, kConcat, kAlternate,
-  kLeftParen, kVerticalBar,  // markers on the parse stack only
+  kEmpty,
+  kLiteral,
+  kClass,
+  kAnyNotNL,
+  kBegin,
+  kEnd,
+  kWordBoundary,
+  kNoWordBoundary,
+  kCapture,
+  kStar,
+  kPlus,
+  kQuest,
+  kRepeat,
+  kConcat,
+  kAlternate,
+  kLeftParen,
+  kVerticalBar,  // markers on the parse stack only
 };
 
 struct Node {
   NodeKind kind;
-  char32_t rune = 0;      // kLiteral
-  int set = -1;           // kClass
-  int min = 0, max = 0;   // kRepeat; max -1 for no limit
+  char32_t rune = 0;     // kLiteral
+  int set = -1;          // kClass
+  int min = 0, max = 0;  // kRepeat; max -1 for no limit
   std::vector<int> subs;
 };
 
@@ -334,7 +348,13 @@ class Parser {
     auto octal = [&] { return !s.empty() && s[0] >= '0' && s[0] <= '7'; };
     char32_t c = next();
     switch (c) {
-      case '1': case '2': case '3': case '4': case '5': case '6': case '7':
+      case '1':
+      case '2':
+      case '3':
+      case '4':
+      case '5':
+      case '6':
+      case '7':
         // A single non-zero digit would be a backreference, which RE2 lacks.
         if (!octal()) break;
         [[fallthrough]];
@@ -373,12 +393,30 @@ class Parser {
         t = s;
         return true;
       }
-      case 'a': r = 7; t = s; return true;
-      case 'f': r = '\f'; t = s; return true;
-      case 'n': r = '\n'; t = s; return true;
-      case 'r': r = '\r'; t = s; return true;
-      case 't': r = '\t'; t = s; return true;
-      case 'v': r = '\v'; t = s; return true;
+      case 'a':
+        r = 7;
+        t = s;
+        return true;
+      case 'f':
+        r = '\f';
+        t = s;
+        return true;
+      case 'n':
+        r = '\n';
+        t = s;
+        return true;
+      case 'r':
+        r = '\r';
+        t = s;
+        return true;
+      case 't':
+        r = '\t';
+        t = s;
+        return true;
+      case 'v':
+        r = '\v';
+        t = s;
+        return true;
       default:
         if (c < 128 && !is_alnum(c)) {  // punctuation escapes itself
           r = c;
@@ -480,21 +518,50 @@ class Parser {
     std::string_view bare = name.substr(negated ? 3 : 2, name.size() - (negated ? 5 : 4));
     RuneSet g;
     auto r = [&](char32_t lo, char32_t hi) { g.add(lo, hi); };
-    if (bare == "alnum") { r('0', '9'); r('A', 'Z'); r('a', 'z'); }
-    else if (bare == "alpha") { r('A', 'Z'); r('a', 'z'); }
-    else if (bare == "ascii") { r(0, 0x7f); }
-    else if (bare == "blank") { r('\t', '\t'); r(' ', ' '); }
-    else if (bare == "cntrl") { r(0, 0x1f); r(0x7f, 0x7f); }
-    else if (bare == "digit") { r('0', '9'); }
-    else if (bare == "graph") { r('!', '~'); }
-    else if (bare == "lower") { r('a', 'z'); }
-    else if (bare == "print") { r(' ', '~'); }
-    else if (bare == "punct") { r('!', '/'); r(':', '@'); r('[', '`'); r('{', '~'); }
-    else if (bare == "space") { r('\t', '\r'); r(' ', ' '); }
-    else if (bare == "upper") { r('A', 'Z'); }
-    else if (bare == "word") { r('0', '9'); r('A', 'Z'); r('a', 'z'); r('_', '_'); }
-    else if (bare == "xdigit") { r('0', '9'); r('A', 'F'); r('a', 'f'); }
-    else return failed("invalid character class range");
+    if (bare == "alnum") {
+      r('0', '9');
+      r('A', 'Z');
+      r('a', 'z');
+    } else if (bare == "alpha") {
+      r('A', 'Z');
+      r('a', 'z');
+    } else if (bare == "ascii") {
+      r(0, 0x7f);
+    } else if (bare == "blank") {
+      r('\t', '\t');
+      r(' ', ' ');
+    } else if (bare == "cntrl") {
+      r(0, 0x1f);
+      r(0x7f, 0x7f);
+    } else if (bare == "digit") {
+      r('0', '9');
+    } else if (bare == "graph") {
+      r('!', '~');
+    } else if (bare == "lower") {
+      r('a', 'z');
+    } else if (bare == "print") {
+      r(' ', '~');
+    } else if (bare == "punct") {
+      r('!', '/');
+      r(':', '@');
+      r('[', '`');
+      r('{', '~');
+    } else if (bare == "space") {
+      r('\t', '\r');
+      r(' ', ' ');
+    } else if (bare == "upper") {
+      r('A', 'Z');
+    } else if (bare == "word") {
+      r('0', '9');
+      r('A', 'Z');
+      r('a', 'z');
+      r('_', '_');
+    } else if (bare == "xdigit") {
+      r('0', '9');
+      r('A', 'F');
+      r('a', 'f');
+    } else
+      return failed("invalid character class range");
     if (negated) g.negate();
     set.add(g);
     t.remove_prefix(close + 2);
@@ -539,7 +606,7 @@ class Parser {
       }
       set.add(lo, hi);
     }
-    t.remove_prefix(1);  // ']'
+    t.remove_prefix(1);         // ']'
     if (negated) set.negate();  // with Go's ClassNL, a negated class matches '\n'
     push_class(std::move(set));
     s = t;
@@ -594,17 +661,17 @@ class Parser {
 // ---- the NFA -----------------------------------------------------------------
 
 enum class Op : uint8_t {
-  kRune,       // arg: the rune
-  kRunes,      // arg: index into sets
+  kRune,   // arg: the rune
+  kRunes,  // arg: index into sets
   kAnyNotNL,
   kAnyRune,
-  kSplit,      // out, out1
+  kSplit,  // out, out1
   kNop,
   kBegin,
   kEnd,
   kWordBoundary,
   kNoWordBoundary,
-  kMatch,      // arg: member
+  kMatch,  // arg: member
 };
 
 struct Inst {

@@ -89,8 +89,8 @@ uint64_t file_waste_bits(std::string_view name) {
   uint64_t bits = 0;
   for (size_t i = 0; i < kWasteCount; ++i) {
     std::string_view k = kWaste[i].name;
-    bool hit = k[0] == '*' && !kWaste[i].directory ? ends_with(name, k.substr(1)) && name.size() > k.size() - 1
-                                                   : name == k;
+    bool hit =
+        k[0] == '*' && !kWaste[i].directory ? ends_with(name, k.substr(1)) && name.size() > k.size() - 1 : name == k;
     if (hit) bits |= uint64_t{1} << i;
   }
   return bits;
@@ -212,7 +212,8 @@ class Measure {
         if (e.sent) ++report_.others;
         break;
       case FileType::kSocket:
-      case FileType::kUnknown: break;  // never archived
+      case FileType::kUnknown:
+        break;  // never archived
     }
   }
 
@@ -241,8 +242,8 @@ class Measure {
       const Waste& w = waste_[b];
       if (w.files == 0) continue;
       std::string name = kWaste[b].name;
-      report_.suggestions.push_back(Suggestion{w.nested ? "**/" + name : name, kWaste[b].reason, w.example, w.files,
-                                               w.bytes});
+      report_.suggestions.push_back(
+          Suggestion{w.nested ? "**/" + name : name, kWaste[b].reason, w.example, w.files, w.bytes});
     }
     std::stable_sort(report_.suggestions.begin(), report_.suggestions.end(), [](const auto& a, const auto& b) {
       return a.bytes != b.bytes ? a.bytes > b.bytes : a.files > b.files;
@@ -253,9 +254,9 @@ class Measure {
   struct Frame {
     size_t path_len;  // length of this directory's path (0 at the root)
     uint64_t files, bytes;
-    uint64_t waste;   // kinds this directory lies in
+    uint64_t waste;  // kinds this directory lies in
     int depth;
-    int node;         // du tree node, -1 below --depth
+    int node;  // du tree node, -1 below --depth
   };
   struct Node {
     std::string path;
@@ -390,10 +391,9 @@ class Measure {
 // Everything the main walk feeds.
 class ReportVisitor : public WalkVisitor {
  public:
-  ReportVisitor(Measure& measure, RuleLint& lint, HazardScanner& hazards, TarSizeCounter& tar,
-                LegacyReachLint* reach, BuilderDiff* diff, std::vector<std::string>& warnings)
-      : measure_(measure), lint_(lint), hazards_(hazards), tar_(tar), reach_(reach), diff_(diff),
-        warnings_(warnings) {}
+  ReportVisitor(Measure& measure, RuleLint& lint, HazardScanner& hazards, TarSizeCounter& tar, LegacyReachLint* reach,
+                BuilderDiff* diff, std::vector<std::string>& warnings)
+      : measure_(measure), lint_(lint), hazards_(hazards), tar_(tar), reach_(reach), diff_(diff), warnings_(warnings) {}
 
   void visit(const WalkEntry& e) override {
     measure_.observe(e);
@@ -460,9 +460,13 @@ Report make_report(const ContextOptions& context_options, const ReportOptions& o
   std::vector<Finding> findings;
 
   if (!ctx.dockerfile_exists) {
-    findings.push_back(Finding{Severity::kError, "dockerfile-missing",
+    findings.push_back(Finding{Severity::kError,
+                               "dockerfile-missing",
                                "no Dockerfile at " + quote_path(ctx.dockerfile_path) + ": docker build fails",
-                               {}, {}, {}, 0});
+                               {},
+                               {},
+                               {},
+                               0});
   }
 
   // The other builder's selection, recorded for the comparison.
@@ -485,13 +489,17 @@ Report make_report(const ContextOptions& context_options, const ReportOptions& o
     if (other->ignore.path != ctx.ignore.path) {
       const BuildContext& bk = ctx.builder == Builder::kBuildKit ? ctx : *other;
       findings.push_back(Finding{
-          Severity::kInfo, "ignore-file-differs",
+          Severity::kInfo,
+          "ignore-file-differs",
           "BuildKit reads " + (bk.ignore.path.empty() ? std::string("no ignore file") : quote_path(bk.ignore.path)) +
               ", the legacy builder " +
               (legacy->ignore.path.empty() ? std::string("none") : quote_path(legacy->ignore.path)) +
               " (a <Dockerfile>.dockerignore beside the Dockerfile replaces the context's .dockerignore for BuildKit "
               "only)",
-          {}, {}, {}, 0});
+          {},
+          {},
+          {},
+          0});
     }
     // With the same rules and no exception, both builders send exactly
     // the entries the rules keep.
@@ -541,9 +549,8 @@ std::vector<GateFailure> check_gates(const Report& report, const Gates& gates) {
     out.push_back(GateFailure{"max-size", report.tar_bytes, gates.max_size,
                               "context tar is " + human_size(report.tar_bytes) + " (" +
                                   std::to_string(report.tar_bytes) + " bytes), over --max-size " +
-                                  human_size(gates.max_size) + " by " +
-                                  human_size(report.tar_bytes - gates.max_size) + " (" +
-                                  std::to_string(report.tar_bytes - gates.max_size) + " bytes)"});
+                                  human_size(gates.max_size) + " by " + human_size(report.tar_bytes - gates.max_size) +
+                                  " (" + std::to_string(report.tar_bytes - gates.max_size) + " bytes)"});
   }
   if (gates.max_files_set && report.files > gates.max_files) {
     out.push_back(GateFailure{"max-files", report.files, gates.max_files,
@@ -600,7 +607,8 @@ std::string report_json(const Report& r, const std::vector<GateFailure>& failure
   for (const SizeEntry& e : r.largest_files) files.push_back(Json{{"path", e.path}, {"bytes", e.bytes}});
   j["largest_files"] = std::move(files);
   Json dirs = Json::array();
-  for (const SizeEntry& e : r.largest_dirs) dirs.push_back(Json{{"path", e.path}, {"bytes", e.bytes}, {"files", e.files}});
+  for (const SizeEntry& e : r.largest_dirs)
+    dirs.push_back(Json{{"path", e.path}, {"bytes", e.bytes}, {"files", e.files}});
   j["largest_dirs"] = std::move(dirs);
   j["depth"] = r.depth;
   j["tree"] = tree_json(r.tree);
@@ -611,14 +619,19 @@ std::string report_json(const Report& r, const std::vector<GateFailure>& failure
   j["extensions"] = std::move(exts);
   Json sugg = Json::array();
   for (const Suggestion& s : r.suggestions) {
-    sugg.push_back(Json{{"rule", s.rule}, {"reason", s.reason}, {"files", s.files}, {"bytes", s.bytes},
-                        {"example", s.example}});
+    sugg.push_back(
+        Json{{"rule", s.rule}, {"reason", s.reason}, {"files", s.files}, {"bytes", s.bytes}, {"example", s.example}});
   }
   j["suggestions"] = std::move(sugg);
   Json rules = Json::array();
   for (const RuleUse& u : r.rules) {
-    rules.push_back(Json{{"file", u.file}, {"line", u.line}, {"pattern", u.pattern}, {"exception", u.exception},
-                         {"paths", u.paths}, {"files", u.files}, {"bytes", u.bytes}});
+    rules.push_back(Json{{"file", u.file},
+                         {"line", u.line},
+                         {"pattern", u.pattern},
+                         {"exception", u.exception},
+                         {"paths", u.paths},
+                         {"files", u.files},
+                         {"bytes", u.bytes}});
   }
   j["rules"] = std::move(rules);
   j["compared"] = r.compared;

@@ -61,10 +61,10 @@ void blocks_portable(uint32_t h[8], const uint8_t* p, size_t n) {
 // per instruction; the message schedule advances four words at a time.
 __attribute__((target("sha,sse4.1"))) void blocks_shani(uint32_t h[8], const uint8_t* p, size_t n) {
   const __m128i bswap = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
-  __m128i tmp = _mm_shuffle_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(&h[0])), 0xB1);  // CDAB
+  __m128i tmp = _mm_shuffle_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(&h[0])), 0xB1);     // CDAB
   __m128i state1 = _mm_shuffle_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(&h[4])), 0x1B);  // EFGH
-  __m128i state0 = _mm_alignr_epi8(tmp, state1, 8);     // ABEF
-  state1 = _mm_blend_epi16(state1, tmp, 0xF0);          // CDGH
+  __m128i state0 = _mm_alignr_epi8(tmp, state1, 8);                                                    // ABEF
+  state1 = _mm_blend_epi16(state1, tmp, 0xF0);                                                         // CDGH
   for (; n; --n, p += 64) {
     const __m128i abef = state0, cdgh = state1;
     __m128i m[4];
@@ -85,8 +85,8 @@ __attribute__((target("sha,sse4.1"))) void blocks_shani(uint32_t h[8], const uin
     state0 = _mm_add_epi32(state0, abef);
     state1 = _mm_add_epi32(state1, cdgh);
   }
-  tmp = _mm_shuffle_epi32(state0, 0x1B);        // FEBA
-  state1 = _mm_shuffle_epi32(state1, 0xB1);     // DCHG
+  tmp = _mm_shuffle_epi32(state0, 0x1B);                                                    // FEBA
+  state1 = _mm_shuffle_epi32(state1, 0xB1);                                                 // DCHG
   _mm_storeu_si128(reinterpret_cast<__m128i*>(&h[0]), _mm_blend_epi16(tmp, state1, 0xF0));  // h[0..3]
   _mm_storeu_si128(reinterpret_cast<__m128i*>(&h[4]), _mm_alignr_epi8(state1, tmp, 8));     // h[4..7]
 }

@@ -21,8 +21,8 @@ struct Field {
   size_t off, len;
 };
 constexpr Field kName{0, 100}, kMode{100, 8}, kUid{108, 8}, kGid{116, 8}, kSize{124, 12}, kMtime{136, 12},
-    kChecksum{148, 8}, kLinkname{157, 100}, kMagic{257, 6}, kVersion{263, 2}, kDevmajor{329, 8},
-    kDevminor{337, 8}, kPrefix{345, 155};
+    kChecksum{148, 8}, kLinkname{157, 100}, kMagic{257, 6}, kVersion{263, 2}, kDevmajor{329, 8}, kDevminor{337, 8},
+    kPrefix{345, 155};
 constexpr size_t kTypeflag = 156;
 
 // Go's isASCII: no byte >= 0x80 and no NUL.
@@ -43,9 +43,7 @@ std::string to_ascii(std::string_view s) {
   return out;
 }
 
-bool fits_octal(size_t width, int64_t x) {
-  return x >= 0 && (width >= 22 || x < (int64_t{1} << ((width - 1) * 3)));
-}
+bool fits_octal(size_t width, int64_t x) { return x >= 0 && (width >= 22 || x < (int64_t{1} << ((width - 1) * 3))); }
 
 // Go's formatString on a zero-filled block: truncates, and never leaves a
 // '/' as the last byte of a truncated name (buggy readers would take a
@@ -228,11 +226,16 @@ std::string docker_capability(std::string value) {
 
 const char* compression_name(Compression c) {
   switch (c) {
-    case Compression::kNone: return "none";
-    case Compression::kGzip: return "gzip";
-    case Compression::kBzip2: return "bzip2";
-    case Compression::kXz: return "xz";
-    case Compression::kZstd: return "zstd";
+    case Compression::kNone:
+      return "none";
+    case Compression::kGzip:
+      return "gzip";
+    case Compression::kBzip2:
+      return "bzip2";
+    case Compression::kXz:
+      return "xz";
+    case Compression::kZstd:
+      return "zstd";
   }
   return "none";
 }
@@ -241,10 +244,16 @@ void check_compression_level(Compression c, int level) {
   if (level == -1) return;
   int lo = 1, hi = 9;
   switch (c) {
-    case Compression::kNone: throw Error("--level needs --compress gzip, bzip2, xz or zstd");
-    case Compression::kXz: lo = 0; break;
-    case Compression::kZstd: hi = 22; break;
-    default: break;
+    case Compression::kNone:
+      throw Error("--level needs --compress gzip, bzip2, xz or zstd");
+    case Compression::kXz:
+      lo = 0;
+      break;
+    case Compression::kZstd:
+      hi = 22;
+      break;
+    default:
+      break;
   }
   if (level < lo || level > hi) {
     throw Error("--level " + std::to_string(level) + " is out of range for " + compression_name(c) + " (" +
@@ -287,11 +296,20 @@ class TarStream::Sink {
     int r = ARCHIVE_OK;
     const char* filter = compression_name(c);
     switch (c) {
-      case Compression::kGzip: r = archive_write_add_filter_gzip(a_); break;
-      case Compression::kBzip2: r = archive_write_add_filter_bzip2(a_); break;
-      case Compression::kXz: r = archive_write_add_filter_xz(a_); break;
-      case Compression::kZstd: r = archive_write_add_filter_zstd(a_); break;
-      case Compression::kNone: break;
+      case Compression::kGzip:
+        r = archive_write_add_filter_gzip(a_);
+        break;
+      case Compression::kBzip2:
+        r = archive_write_add_filter_bzip2(a_);
+        break;
+      case Compression::kXz:
+        r = archive_write_add_filter_xz(a_);
+        break;
+      case Compression::kZstd:
+        r = archive_write_add_filter_zstd(a_);
+        break;
+      case Compression::kNone:
+        break;
     }
     check(r, "cannot set up compression");
     if (level >= 0) {
@@ -355,7 +373,8 @@ class TarStream::Sink {
 TarStream::TarStream(int fd, const TarStreamOptions& options)
     : fd_(fd), options_(options), buf_(new char[kBufferSize]) {
   check_compression_level(options.compression, options.level);
-  if (options.compression != Compression::kNone) sink_ = std::make_unique<Sink>(*this, options.compression, options.level);
+  if (options.compression != Compression::kNone)
+    sink_ = std::make_unique<Sink>(*this, options.compression, options.level);
   struct stat st;
   if (::fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode)) {
     // A bigger pipe means fewer wake-ups of the reader; the kernel caps

@@ -17,13 +17,13 @@ struct Frame {
   DirHandle handle;
   std::vector<DirEntry> entries;  // sorted by name, byte-wise
   size_t next = 0;
-  size_t path_len = 0;            // length of this directory's path plus '/' (0 at the root)
+  size_t path_len = 0;  // length of this directory's path plus '/' (0 at the root)
   Matcher::Trail trail;
-  bool has_trail = false;         // false at the root: Docker passes no parent results there
-  const DirEntry* self = nullptr; // this directory's own entry (in the parent frame)
-  Verdict verdict;                // the rules' decision for this directory
-  bool emitted = true;            // BuildKit: sent already (excluded ones are sent lazily)
-  bool pruned = false;            // not walked by the builder; visited only for include_excluded
+  bool has_trail = false;          // false at the root: Docker passes no parent results there
+  const DirEntry* self = nullptr;  // this directory's own entry (in the parent frame)
+  Verdict verdict;                 // the rules' decision for this directory
+  bool emitted = true;             // BuildKit: sent already (excluded ones are sent lazily)
+  bool pruned = false;             // not walked by the builder; visited only for include_excluded
 };
 
 // Opens and lists `name` in `parent`, sorted; returns 0 or errno.

@@ -96,12 +96,12 @@ class CopyPlanTest : public ::testing::Test {
 TEST_F(CopyPlanTest, DotCopiesTheVisibleContextWithSymlinksKept) {
   for (Builder b : {kBK, kLegacy}) {
     CopyPlan p = plan("COPY . /app/\n", b);
-    EXPECT_EQ(image(p), (Strings{"/app/", "/app/.dockerignore = .dockerignore", "/app/.env = .env",
-                                 "/app/Dockerfile = Dockerfile", "/app/a.txt = a.txt", "/app/b.txt = b.txt",
-                                 "/app/c.md = c.md", "/app/dir1/", "/app/dir1/f1 = dir1/f1", "/app/dir1/sub/",
-                                 "/app/dir1/sub/f2 = dir1/sub/f2", "/app/dir1/x.txt = dir1/x.txt", "/app/dir2/",
-                                 "/app/dir2/.hidden = dir2/.hidden", "/app/dir2/f1 = dir2/f1", "/app/empty/",
-                                 "/app/link-a -> a.txt", "/app/link-dir -> dir1"}))
+    EXPECT_EQ(image(p),
+              (Strings{"/app/", "/app/.dockerignore = .dockerignore", "/app/.env = .env",
+                       "/app/Dockerfile = Dockerfile", "/app/a.txt = a.txt", "/app/b.txt = b.txt", "/app/c.md = c.md",
+                       "/app/dir1/", "/app/dir1/f1 = dir1/f1", "/app/dir1/sub/", "/app/dir1/sub/f2 = dir1/sub/f2",
+                       "/app/dir1/x.txt = dir1/x.txt", "/app/dir2/", "/app/dir2/.hidden = dir2/.hidden",
+                       "/app/dir2/f1 = dir2/f1", "/app/empty/", "/app/link-a -> a.txt", "/app/link-dir -> dir1"}))
         << builder_name(b);
     EXPECT_TRUE(p.image_complete);
     EXPECT_TRUE(p.transfer_whole);
@@ -112,14 +112,15 @@ TEST_F(CopyPlanTest, DotCopiesTheVisibleContextWithSymlinksKept) {
 TEST_F(CopyPlanTest, StarFlattensDirectoriesAndFollowsTopLevelSymlinks) {
   for (Builder b : {kBK, kLegacy}) {
     CopyPlan p = plan("COPY * /app/\n", b);
-    EXPECT_EQ(image(p), (Strings{"/app/", "/app/.dockerignore = .dockerignore", "/app/.env = .env", "/app/.hidden = dir2/.hidden",
-                                 "/app/Dockerfile = Dockerfile", "/app/a.txt = a.txt", "/app/b.txt = b.txt",
-                                 "/app/c.md = c.md", "/app/f1 = dir1/f1", "/app/link-a = a.txt", "/app/sub/",
-                                 "/app/sub/f2 = dir1/sub/f2", "/app/x.txt = dir1/x.txt"}))
+    EXPECT_EQ(image(p), (Strings{"/app/", "/app/.dockerignore = .dockerignore", "/app/.env = .env",
+                                 "/app/.hidden = dir2/.hidden", "/app/Dockerfile = Dockerfile", "/app/a.txt = a.txt",
+                                 "/app/b.txt = b.txt", "/app/c.md = c.md", "/app/f1 = dir1/f1", "/app/link-a = a.txt",
+                                 "/app/sub/", "/app/sub/f2 = dir1/sub/f2", "/app/x.txt = dir1/x.txt"}))
         << builder_name(b);
     const auto& ip = last(p);
     EXPECT_TRUE(has_warning(ip, "flattened-dir"));
-    EXPECT_NE(warning(ip, "collision").find("/app/f1 is written 3 times (dir1/f1, dir2/f1, dir1/f1)"), std::string::npos)
+    EXPECT_NE(warning(ip, "collision").find("/app/f1 is written 3 times (dir1/f1, dir2/f1, dir1/f1)"),
+              std::string::npos)
         << warning(ip, "collision");
     EXPECT_TRUE(has_warning(ip, "secret"));    // .env
     EXPECT_TRUE(has_warning(ip, "dotfiles"));  // .env, .dockerignore, .hidden
@@ -139,14 +140,15 @@ TEST_F(CopyPlanTest, TrailingSlashWildcardPerBuilder) {
 
 // #4, #5, #6
 TEST_F(CopyPlanTest, DirectorySourceCopiesItsContents) {
-  Strings contents = {"/app/", "/app/f1 = dir1/f1", "/app/sub/", "/app/sub/f2 = dir1/sub/f2", "/app/x.txt = dir1/x.txt"};
+  Strings contents = {"/app/", "/app/f1 = dir1/f1", "/app/sub/", "/app/sub/f2 = dir1/sub/f2",
+                      "/app/x.txt = dir1/x.txt"};
   for (Builder b : {kBK, kLegacy}) {
     EXPECT_EQ(image(plan("COPY dir1 /app\n", b)), contents);
     EXPECT_EQ(image(plan("COPY dir1/ /app/\n", b)), contents);
     EXPECT_EQ(image(plan("COPY ./dir1/. /app/\n", b)), contents);
     EXPECT_EQ(image(plan("COPY dir1 /app/dir1/\n", b)),
-              (Strings{"/app/", "/app/dir1/", "/app/dir1/f1 = dir1/f1", "/app/dir1/sub/", "/app/dir1/sub/f2 = dir1/sub/f2",
-                       "/app/dir1/x.txt = dir1/x.txt"}));
+              (Strings{"/app/", "/app/dir1/", "/app/dir1/f1 = dir1/f1", "/app/dir1/sub/",
+                       "/app/dir1/sub/f2 = dir1/sub/f2", "/app/dir1/x.txt = dir1/x.txt"}));
   }
   EXPECT_TRUE(has_warning(last(plan("COPY dir1 /app\n")), "dir-contents"));
   EXPECT_FALSE(has_warning(last(plan("COPY dir1 /app/dir1/\n")), "dir-contents"));
@@ -185,7 +187,8 @@ TEST_F(CopyPlanTest, FileDestinations) {
     EXPECT_EQ(image(plan("COPY a.txt /app\n", b)), (Strings{"/app = a.txt"}));
     EXPECT_EQ(image(plan("WORKDIR /app\nCOPY a.txt /app\n", b)), (Strings{"/app/", "/app/a.txt = a.txt"}));
     EXPECT_EQ(image(plan("COPY a.txt /app/\n", b)), (Strings{"/app/", "/app/a.txt = a.txt"}));
-    EXPECT_EQ(image(plan("COPY a.txt b.txt /app/\n", b)), (Strings{"/app/", "/app/a.txt = a.txt", "/app/b.txt = b.txt"}));
+    EXPECT_EQ(image(plan("COPY a.txt b.txt /app/\n", b)),
+              (Strings{"/app/", "/app/a.txt = a.txt", "/app/b.txt = b.txt"}));
   }
 }
 
@@ -205,11 +208,13 @@ TEST_F(CopyPlanTest, SeveralSourcesWithoutTrailingSlash) {
 
 // #21, #22, #23, and "." without WORKDIR.
 TEST_F(CopyPlanTest, WorkdirRelativeDestinations) {
-  EXPECT_EQ(image(plan("WORKDIR /srv\nCOPY a.txt b.txt .\n")), (Strings{"/srv/", "/srv/a.txt = a.txt", "/srv/b.txt = b.txt"}));
+  EXPECT_EQ(image(plan("WORKDIR /srv\nCOPY a.txt b.txt .\n")),
+            (Strings{"/srv/", "/srv/a.txt = a.txt", "/srv/b.txt = b.txt"}));
   EXPECT_EQ(error(plan("WORKDIR /srv\nCOPY a.txt b.txt .\n", kLegacy)),
             "When using COPY with more than one source file, the destination must be a directory and end with a /");
   for (Builder b : {kBK, kLegacy}) {
-    EXPECT_EQ(image(plan("WORKDIR /srv/app\nCOPY a.txt ../\n", b)), (Strings{"/srv/", "/srv/a.txt = a.txt", "/srv/app/"}));
+    EXPECT_EQ(image(plan("WORKDIR /srv/app\nCOPY a.txt ../\n", b)),
+              (Strings{"/srv/", "/srv/a.txt = a.txt", "/srv/app/"}));
     EXPECT_EQ(image(plan("WORKDIR /var/www\nENV e=\"\"\nCOPY a.txt $e\n", b)),
               (Strings{"/var/", "/var/www/", "/var/www/a.txt = a.txt"}));
     EXPECT_EQ(image(plan("COPY a.txt .\n", b)), (Strings{"/a.txt = a.txt"}));
@@ -237,8 +242,9 @@ TEST_F(CopyPlanTest, SymlinkTargetExcludedOrOutsideFails) {
   EXPECT_EQ(error(s), "failed to compute cache key: failed to calculate checksum of ref: \"/secret.txt\": not found");
   EXPECT_EQ(error(plan("COPY link-out /app/\n")),
             "failed to compute cache key: failed to calculate checksum of ref: \"/outside\": not found");
-  EXPECT_EQ(error(plan("COPY link-s /app/\n", kLegacy)),
-            "COPY failed: file not found in build context or excluded by .dockerignore: stat link-s: file does not exist");
+  EXPECT_EQ(
+      error(plan("COPY link-s /app/\n", kLegacy)),
+      "COPY failed: file not found in build context or excluded by .dockerignore: stat link-s: file does not exist");
 }
 
 // #26
@@ -273,7 +279,8 @@ TEST_F(CopyPlanTest, MissingAndExcludedSources) {
   EXPECT_EQ(error(plan("COPY missing.txt /app/\n")),
             "failed to compute cache key: failed to calculate checksum of ref: \"/missing.txt\": not found");
   EXPECT_EQ(error(plan("COPY missing.txt /app/\n", kLegacy)),
-            "COPY failed: file not found in build context or excluded by .dockerignore: stat missing.txt: file does not exist");
+            "COPY failed: file not found in build context or excluded by .dockerignore: stat missing.txt: file does "
+            "not exist");
   for (Builder b : {kBK, kLegacy}) {
     CopyPlan p = plan("COPY secret.txt /app/\n", b);
     ASSERT_TRUE(last(p).error);
@@ -291,22 +298,24 @@ TEST_F(CopyPlanTest, ParentAndRootedSources) {
   EXPECT_TRUE(has_warning(last(bk), "parent-dir-source"));
   EXPECT_EQ(error(plan("COPY ../a.txt /app/\n", kLegacy)),
             "COPY failed: forbidden path outside the build context: ../a.txt ()");
-  for (Builder b : {kBK, kLegacy}) EXPECT_EQ(image(plan("COPY /a.txt /app/\n", b)), (Strings{"/app/", "/app/a.txt = a.txt"}));
+  for (Builder b : {kBK, kLegacy})
+    EXPECT_EQ(image(plan("COPY /a.txt /app/\n", b)), (Strings{"/app/", "/app/a.txt = a.txt"}));
 }
 
 // #35, #36, #37, #38, #40, #41, #42
 TEST_F(CopyPlanTest, ParentsKeepsDirectoriesFromRootOrPivot) {
   EXPECT_EQ(image(plan("COPY --parents dir1/x.txt dir2/f1 /app/\n")),
             (Strings{"/app/", "/app/dir1/", "/app/dir1/x.txt = dir1/x.txt", "/app/dir2/", "/app/dir2/f1 = dir2/f1"}));
-  EXPECT_EQ(image(plan("COPY --parents dir1/./sub/f2 /app/\n")), (Strings{"/app/", "/app/sub/", "/app/sub/f2 = dir1/sub/f2"}));
+  EXPECT_EQ(image(plan("COPY --parents dir1/./sub/f2 /app/\n")),
+            (Strings{"/app/", "/app/sub/", "/app/sub/f2 = dir1/sub/f2"}));
   EXPECT_EQ(image(plan("COPY --parents */f1 /app/\n")),
             (Strings{"/app/", "/app/dir1/", "/app/dir1/f1 = dir1/f1", "/app/dir2/", "/app/dir2/f1 = dir2/f1"}));
   EXPECT_EQ(image(plan("COPY --parents dir1 /app/\n")),
-            (Strings{"/app/", "/app/dir1/", "/app/dir1/f1 = dir1/f1", "/app/dir1/sub/", "/app/dir1/sub/f2 = dir1/sub/f2",
-                     "/app/dir1/x.txt = dir1/x.txt"}));
+            (Strings{"/app/", "/app/dir1/", "/app/dir1/f1 = dir1/f1", "/app/dir1/sub/",
+                     "/app/dir1/sub/f2 = dir1/sub/f2", "/app/dir1/x.txt = dir1/x.txt"}));
   EXPECT_EQ(image(plan("COPY --parents **/f* /app/\n")),
-            (Strings{"/app/", "/app/dir1/", "/app/dir1/f1 = dir1/f1", "/app/dir1/sub/", "/app/dir1/sub/f2 = dir1/sub/f2",
-                     "/app/dir2/", "/app/dir2/f1 = dir2/f1"}));
+            (Strings{"/app/", "/app/dir1/", "/app/dir1/f1 = dir1/f1", "/app/dir1/sub/",
+                     "/app/dir1/sub/f2 = dir1/sub/f2", "/app/dir2/", "/app/dir2/f1 = dir2/f1"}));
   EXPECT_EQ(image(plan("COPY --parents nomatch/*.txt /app/\n")), (Strings{"/app/"}));
   EXPECT_EQ(error(plan("COPY --parents missing.txt /app/\n")),
             "failed to compute cache key: failed to calculate checksum of ref: \"/missing.txt\": not found");
@@ -347,12 +356,13 @@ TEST_F(CopyPlanTest, HeredocSourcesPerBuilder) {
 
 // #49: --from paths start at the stage's root, not its WORKDIR.
 TEST_F(CopyPlanTest, CopyFromStageIsExpandedAgainstThatStage) {
-  CopyPlan p = plan("COPY dir1 /build/app/\nWORKDIR /build\nFROM scratch\nCOPY --from=0 build/app /out/\n"
-                    "COPY --from=0 /build/app/* /flat/\n");
+  CopyPlan p = plan(
+      "COPY dir1 /build/app/\nWORKDIR /build\nFROM scratch\nCOPY --from=0 build/app /out/\n"
+      "COPY --from=0 /build/app/* /flat/\n");
   EXPECT_EQ(last(p).from, "0");
-  EXPECT_EQ(image(p), (Strings{"/flat/", "/flat/f1 = dir1/f1", "/flat/f2 = dir1/sub/f2", "/flat/x.txt = dir1/x.txt",
-                               "/out/", "/out/f1 = dir1/f1", "/out/sub/", "/out/sub/f2 = dir1/sub/f2",
-                               "/out/x.txt = dir1/x.txt"}));
+  EXPECT_EQ(image(p),
+            (Strings{"/flat/", "/flat/f1 = dir1/f1", "/flat/f2 = dir1/sub/f2", "/flat/x.txt = dir1/x.txt", "/out/",
+                     "/out/f1 = dir1/f1", "/out/sub/", "/out/sub/f2 = dir1/sub/f2", "/out/x.txt = dir1/x.txt"}));
   CopyPlan img = plan("COPY --from=alpine /etc/passwd /x\n");
   EXPECT_TRUE(last(img).entries.empty());
   EXPECT_FALSE(img.image_complete);
@@ -374,7 +384,8 @@ TEST_F(CopyPlanTest, AddExtractsLocalArchives) {
                             .c_str()),
             0);
   for (Builder b : {kBK, kLegacy}) {
-    EXPECT_EQ(image(plan("ADD pkg.tar.gz /opt\n", b)), (Strings{"/opt/", "/opt/bin/", "/opt/bin/tool = pkg.tar.gz:bin/tool"}));
+    EXPECT_EQ(image(plan("ADD pkg.tar.gz /opt\n", b)),
+              (Strings{"/opt/", "/opt/bin/", "/opt/bin/tool = pkg.tar.gz:bin/tool"}));
     EXPECT_EQ(image(plan("COPY pkg.tar.gz /opt/\n", b)), (Strings{"/opt/", "/opt/pkg.tar.gz = pkg.tar.gz"}));
   }
   EXPECT_EQ(image(plan("ADD --unpack=false pkg.tar.gz /opt/\n")), (Strings{"/opt/", "/opt/pkg.tar.gz = pkg.tar.gz"}));
@@ -402,7 +413,8 @@ TEST_F(CopyPlanTest, IgnoredDockerfileAndDockerignoreAreNotCopyable) {
 
 TEST_F(CopyPlanTest, ExceptionsInsideExcludedDirectory) {
   dir.write(".dockerignore", "dir1\n!dir1/x.txt\n");
-  for (Builder b : {kBK, kLegacy}) EXPECT_EQ(image(plan("COPY dir1 /app/\n", b)), (Strings{"/app/", "/app/x.txt = dir1/x.txt"}));
+  for (Builder b : {kBK, kLegacy})
+    EXPECT_EQ(image(plan("COPY dir1 /app/\n", b)), (Strings{"/app/", "/app/x.txt = dir1/x.txt"}));
 }
 
 TEST_F(CopyPlanTest, ChmodNeedsBuildKit) {
@@ -453,7 +465,8 @@ TEST_F(CopyPlanTest, CacheOrderHint) {
   CopyPlan bad = plan("WORKDIR /app\nCOPY . .\nRUN npm ci\n");
   ASSERT_EQ(bad.hints.size(), 1u);
   EXPECT_EQ(bad.hints[0].code, "cache-order");
-  EXPECT_NE(bad.hints[0].message.find("COPY package-lock.json package.json ./"), std::string::npos) << bad.hints[0].message;
+  EXPECT_NE(bad.hints[0].message.find("COPY package-lock.json package.json ./"), std::string::npos)
+      << bad.hints[0].message;
   CopyPlan good = plan("WORKDIR /app\nCOPY package.json package-lock.json ./\nRUN npm ci\nCOPY . .\n");
   EXPECT_TRUE(good.hints.empty());
   EXPECT_EQ(good.instructions[0].depends_on, (Strings{"package.json", "package-lock.json"}));

@@ -40,9 +40,7 @@ const CopyCommand& first_copy(const Build& b) {
   throw Error("no COPY");
 }
 
-std::string expand(const std::string& word, const Vars& vars = {}) {
-  return expand_word(word, vars, '\\', nullptr);
-}
+std::string expand(const std::string& word, const Vars& vars = {}) { return expand_word(word, vars, '\\', nullptr); }
 
 TEST(DockerfileParse, InstructionsWithLinesFlagsAndShellFormArguments) {
   auto f = parse("FROM scratch AS base\n\ncopy --from=base --chown=1:2 a.txt  b.txt /dst/\n");
@@ -242,9 +240,11 @@ TEST(DockerfileEvaluate, FlagErrorsNameTheLine) {
   EXPECT_EQ(evaluate_error("FROM scratch\nCOPY --from a b\n"), "Dockerfile:2: missing a value on flag: from");
   EXPECT_EQ(evaluate_error("FROM scratch\nCOPY --link=maybe a b\n"),
             "Dockerfile:2: expecting boolean value for flag link, not: maybe");
-  EXPECT_EQ(evaluate_error("FROM scratch\nCOPY --from=a --from=b a b\n"), "Dockerfile:2: duplicate flag specified: from");
+  EXPECT_EQ(evaluate_error("FROM scratch\nCOPY --from=a --from=b a b\n"),
+            "Dockerfile:2: duplicate flag specified: from");
   EXPECT_EQ(evaluate_error("FROM scratch\nCOPY a\n"),
-            "Dockerfile:2: COPY requires at least two arguments, but only one was provided. Destination could not be determined.");
+            "Dockerfile:2: COPY requires at least two arguments, but only one was provided. Destination could not be "
+            "determined.");
   EXPECT_EQ(evaluate_error("FROM scratch\nCOPY a <<EOF\nx\nEOF\n"),
             "Dockerfile:2: COPY cannot accept a heredoc as a destination");
   EXPECT_EQ(evaluate_error("COPY a b\n"), "Dockerfile:1: no build stage in current context");
@@ -290,7 +290,8 @@ TEST(DockerfileEvaluate, EnvWinsOverArgAndOldForm) {
 }
 
 TEST(DockerfileEvaluate, WorkdirPerStageAndInheritance) {
-  auto b = evaluate("FROM scratch AS one\nWORKDIR /a\nWORKDIR b/../c\nCOPY x y\nFROM one\nCOPY x y\nFROM scratch\nCOPY x y\n");
+  auto b = evaluate(
+      "FROM scratch AS one\nWORKDIR /a\nWORKDIR b/../c\nCOPY x y\nFROM one\nCOPY x y\nFROM scratch\nCOPY x y\n");
   ASSERT_EQ(b.stages.size(), 3u);
   EXPECT_EQ(b.stages[0].steps.back().workdir, "/a/c");
   EXPECT_EQ(b.stages[1].base_stage, 0);
@@ -334,8 +335,9 @@ TEST(DockerfileEvaluate, StageNamesAndIndexes) {
 }
 
 TEST(DockerfileEvaluate, RunBindMountsReadTheContext) {
-  auto b = evaluate("FROM scratch\nRUN --mount=type=bind,source=go.mod,target=/m --mount=type=cache,target=/c "
-                    "--mount=from=x,source=y,target=/z x\n");
+  auto b = evaluate(
+      "FROM scratch\nRUN --mount=type=bind,source=go.mod,target=/m --mount=type=cache,target=/c "
+      "--mount=from=x,source=y,target=/z x\n");
   const BuildStep& run = b.stages[0].steps[0];
   EXPECT_EQ(run.kind, StepKind::kRun);
   EXPECT_EQ(run.run_context_paths, (Strings{"go.mod"}));

@@ -1,5 +1,7 @@
 // `ctxpack why`: explanations by the rules alone and by each builder's
 // walk, and the command's output, exit codes and errors.
+#include "ctxpack/explain.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -8,16 +10,15 @@
 #include <vector>
 
 #include "cli_support.h"
-#include "ctxpack/explain.h"
 #include "fake_filesystem.h"
 
 namespace ctxpack {
 namespace {
 
 using ::testing::ElementsAre;
+using testing::FakeFileSystem;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
-using testing::FakeFileSystem;
 using testing::run_ctxpack;
 using testing::ScratchDir;
 
@@ -152,11 +153,9 @@ class WhyCli : public ::testing::Test {
 TEST_F(WhyCli, OneLinePerPathWithTheDecidingRule) {
   auto r = run_ctxpack({"why", "--ignore-file", rules_, "docs/a/b", "docs/README.md", "x.log", "src/x"});
   EXPECT_EQ(r.status, 0);
-  EXPECT_THAT(lines(r.out),
-              ElementsAre("excluded\tdocs/a/b\t" + rules_ + ":2:/docs\tmatched parent directory docs/",
-                          "included\tdocs/README.md\t" + rules_ + ":3:!docs/README.md",
-                          "excluded\tx.log\t" + rules_ + ":4:*.log",
-                          "included\tsrc/x\t"));
+  EXPECT_THAT(lines(r.out), ElementsAre("excluded\tdocs/a/b\t" + rules_ + ":2:/docs\tmatched parent directory docs/",
+                                        "included\tdocs/README.md\t" + rules_ + ":3:!docs/README.md",
+                                        "excluded\tx.log\t" + rules_ + ":4:*.log", "included\tsrc/x\t"));
   EXPECT_EQ(r.err, "");
 }
 
@@ -182,8 +181,8 @@ TEST_F(WhyCli, NulSeparatedPathsStayRaw) {
 
 TEST_F(WhyCli, QuotesNamesThatWouldBeAmbiguous) {
   auto r = run_ctxpack({"why", "--ignore-file", rules_, "a\tb", "back\\slash", "caf\xC3\xA9"});
-  EXPECT_THAT(lines(r.out), ElementsAre("included\t\"a\\tb\"\t", "included\t\"back\\\\slash\"\t",
-                                        "included\tcaf\xC3\xA9\t"));
+  EXPECT_THAT(lines(r.out),
+              ElementsAre("included\t\"a\\tb\"\t", "included\t\"back\\\\slash\"\t", "included\tcaf\xC3\xA9\t"));
 }
 
 TEST_F(WhyCli, JsonCarriesTheRuleAndTheParent) {
@@ -238,8 +237,8 @@ TEST_F(WhyCli, OperandsAreTakenAsWritten) {
   ctx.write(".dockerignore", "-*\n");
   auto r = run_ctxpack({"why", ctx.path(), "--", "-dash", "[slug]/page.js"});
   EXPECT_EQ(r.status, 0);
-  EXPECT_THAT(lines(r.out), ElementsAre("excluded\t-dash\t" + ctx / ".dockerignore" + ":1:-*",
-                                        "included\t[slug]/page.js\t"));
+  EXPECT_THAT(lines(r.out),
+              ElementsAre("excluded\t-dash\t" + ctx / ".dockerignore" + ":1:-*", "included\t[slug]/page.js\t"));
   r = run_ctxpack({"why", "--ignore-file", rules_, "-dash"});
   EXPECT_EQ(r.status, 2);
   EXPECT_THAT(r.err, HasSubstr("unknown option -dash"));

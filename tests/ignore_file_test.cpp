@@ -1,5 +1,7 @@
 // The .dockerignore reader, rule by rule as Docker's ReadAll behaves
 // (research notes §2): what becomes a pattern, what is dropped, what fails.
+#include "ctxpack/ignore_file.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -10,7 +12,6 @@
 
 #include "cli_support.h"
 #include "ctxpack/error.h"
-#include "ctxpack/ignore_file.h"
 
 namespace ctxpack {
 namespace {
@@ -70,10 +71,20 @@ TEST(IgnoreFile, LineOf64KiBFailsTheWholeFileNamingFileAndLine) {
 }
 
 TEST(IgnoreFile, ByteOrderMarkIsDroppedOnTheFirstLineOnly) {
-  EXPECT_THAT(patterns("\xEF\xBB\xBF" "foo\n\xEF\xBB\xBF" "bar"), ElementsAre("foo", "\xEF\xBB\xBF" "bar"));
+  EXPECT_THAT(patterns("\xEF\xBB\xBF"
+                       "foo\n\xEF\xBB\xBF"
+                       "bar"),
+              ElementsAre("foo",
+                          "\xEF\xBB\xBF"
+                          "bar"));
   // With the mark gone, a first-line '#' is a comment again.
   EXPECT_THAT(patterns("\xEF\xBB\xBF# comment\nx"), ElementsAre("x"));
-  EXPECT_EQ(parse_ignore_file("\xEF\xBB\xBF" "foo", "f").rules[0].text, "foo");
+  EXPECT_EQ(parse_ignore_file("\xEF\xBB\xBF"
+                              "foo",
+                              "f")
+                .rules[0]
+                .text,
+            "foo");
 }
 
 TEST(IgnoreFile, CommentsOnlyInColumnZero) {
@@ -90,11 +101,18 @@ TEST(IgnoreFile, CommentsOnlyInColumnZero) {
 TEST(IgnoreFile, TrimsUnicodeWhitespaceAndDropsBlankLines) {
   EXPECT_THAT(patterns(" \t foo \v\f"), ElementsAre("foo"));
   // U+00A0, U+3000, U+0085, U+2028, U+205F: Go's unicode.IsSpace.
-  EXPECT_THAT(patterns("\xC2\xA0" "foo\xE3\x80\x80"), ElementsAre("foo"));
-  EXPECT_THAT(patterns("\xC2\x85" "bar\xE2\x80\xA8\xE2\x81\x9F"), ElementsAre("bar"));
+  EXPECT_THAT(patterns("\xC2\xA0"
+                       "foo\xE3\x80\x80"),
+              ElementsAre("foo"));
+  EXPECT_THAT(patterns("\xC2\x85"
+                       "bar\xE2\x80\xA8\xE2\x81\x9F"),
+              ElementsAre("bar"));
   EXPECT_THAT(patterns("\xC2\xA0\n\xE3\x80\x80\n"), IsEmpty());
   // U+200B (zero width space) is not whitespace to Go.
-  EXPECT_THAT(patterns("\xE2\x80\x8B" "x"), ElementsAre("\xE2\x80\x8B" "x"));
+  EXPECT_THAT(patterns("\xE2\x80\x8B"
+                       "x"),
+              ElementsAre("\xE2\x80\x8B"
+                          "x"));
   // An escaped trailing space cannot survive: the space is trimmed first.
   EXPECT_THAT(patterns("a\\ "), ElementsAre("a\\"));
 }

@@ -1,5 +1,7 @@
 // Every ignore-file lint rule and every hazard of `ctxpack report`, each on
 // a fixture from testdata/report/ (special entries made at test time).
+#include "ctxpack/lint.h"
+
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -7,7 +9,6 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "ctxpack/lint.h"
 #include "ctxpack/report.h"
 #include "report/report_fixtures.h"
 
@@ -149,11 +150,16 @@ TEST(ReportHazards, SecretProneFiles) {
   Scratch s("secrets");
   Report r = report_of(s.ctx);
   const std::map<std::string, Severity> want = {
-      {".env", Severity::kError},          {"config/prod.env", Severity::kWarning},
-      {"keys/id_rsa", Severity::kError},   {"keys/server.pem", Severity::kError},
-      {".aws/credentials", Severity::kError}, {".kube/config", Severity::kError},
-      {".npmrc", Severity::kError},        {".pypirc", Severity::kError},
-      {"infra/terraform.tfstate", Severity::kError}, {"gcp/service-account.json", Severity::kError},
+      {".env", Severity::kError},
+      {"config/prod.env", Severity::kWarning},
+      {"keys/id_rsa", Severity::kError},
+      {"keys/server.pem", Severity::kError},
+      {".aws/credentials", Severity::kError},
+      {".kube/config", Severity::kError},
+      {".npmrc", Severity::kError},
+      {".pypirc", Severity::kError},
+      {"infra/terraform.tfstate", Severity::kError},
+      {"gcp/service-account.json", Severity::kError},
   };
   std::map<std::string, Severity> got;
   for (const Finding& f : with_code(r, "secret-file")) got[f.path] = f.severity;
@@ -246,8 +252,8 @@ TEST(ReportHazards, UnreadableEntriesEachBuilderFailsOn) {
   fs::permissions(s.ctx / "cache", fs::perms::none);
   s.write(".dockerignore", "cache\n");
   auto run = [&](const char* builder) {
-    RunResult r = run_program(s, as_unprivileged({CTXPACK_BINARY, "report", "--json", "--builder", builder,
-                                            s.ctx.string()}));
+    RunResult r =
+        run_program(s, as_unprivileged({CTXPACK_BINARY, "report", "--json", "--builder", builder, s.ctx.string()}));
     EXPECT_EQ(r.status, 0) << r.err;
     return nlohmann::json::parse(r.out);
   };
@@ -289,10 +295,10 @@ TEST(ReportLint, WalkOrderIsComponentWise) {
 TEST(ReportLint, EveryCodeIsDocumentedOnce) {
   std::set<std::string> seen;
   for (const FindingCode& c : finding_codes()) EXPECT_TRUE(seen.insert(c.code).second) << c.code;
-  for (const char* code : {"secret-file", "git-dir", "symlink-dangling", "symlink-outside", "unreadable",
-                           "special-file", "inline-comment", "trailing-slash", "root-only-pattern", "unused-rule",
-                           "invalid-pattern", "overridden-rule", "redundant-rule", "legacy-unreachable-exception",
-                           "builder-disagreement", "ignore-file-differs", "dockerfile-missing"}) {
+  for (const char* code :
+       {"secret-file", "git-dir", "symlink-dangling", "symlink-outside", "unreadable", "special-file", "inline-comment",
+        "trailing-slash", "root-only-pattern", "unused-rule", "invalid-pattern", "overridden-rule", "redundant-rule",
+        "legacy-unreachable-exception", "builder-disagreement", "ignore-file-differs", "dockerfile-missing"}) {
     EXPECT_TRUE(seen.count(code)) << code;
   }
 }

@@ -32,9 +32,8 @@ TEST(LsCli, ListsExampleContextPerBuilder) {
   auto bk = run_ctxpack({"ls", example});
   ASSERT_EQ(bk.status, 0) << bk.err;
   EXPECT_THAT(lines(bk.out), ::testing::ElementsAre(".dockerignore", ".env", "Dockerfile", "config/",
-                                                     "config/settings.yaml", "docs/", "docs/README.md",
-                                                     "package.json", "src/", "src/app/", "src/app/main.py",
-                                                     "src/app/util.py"));
+                                                    "config/settings.yaml", "docs/", "docs/README.md", "package.json",
+                                                    "src/", "src/app/", "src/app/main.py", "src/app/util.py"));
   auto legacy = run_ctxpack({"ls", "--builder", "legacy", example});
   ASSERT_EQ(legacy.status, 0) << legacy.err;
   // The classic builder sends the re-included README without docs/.
@@ -96,7 +95,9 @@ TEST(LsCli, OddNamesQuotedOrRawWithNul) {
   EXPECT_EQ(r.out, "\"bad\\377byte\"\n\"new\\nline\"\nplain/\nplain/Dockerfile\n\"tab\\there\"\n");
   auto z = run_ctxpack({"ls", "-0", "-f", d / "plain/Dockerfile", d.path()});
   ASSERT_EQ(z.status, 0);
-  static const char want[] = "bad\xff" "byte\0new\nline\0plain/\0plain/Dockerfile\0tab\there\0";
+  static const char want[] =
+      "bad\xff"
+      "byte\0new\nline\0plain/\0plain/Dockerfile\0tab\there\0";
   EXPECT_EQ(z.out, std::string(want, sizeof want - 1));
 }
 

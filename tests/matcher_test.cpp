@@ -2,6 +2,8 @@
 // §3-§5), plus the recorded vectors of Docker's and balena's test suites
 // (testdata/vectors, §12). tests/conformance compares generated cases with
 // Docker's own code; these pin down every documented behaviour by name.
+#include "ctxpack/matcher.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -13,7 +15,6 @@
 
 #include "ctxpack/error.h"
 #include "ctxpack/ignore_file.h"
-#include "ctxpack/matcher.h"
 #include "ctxpack/path.h"
 
 namespace ctxpack {
@@ -132,7 +133,7 @@ TEST(MatcherNew, GoFilepathMatchItself) {
   EXPECT_EQ(go_filepath_match("*", "a/b"), 0);
   EXPECT_EQ(go_filepath_match("a?c", "abc"), 1);
   EXPECT_EQ(go_filepath_match("[^a]", "b"), 1);
-  EXPECT_EQ(go_filepath_match("[!a]", "b"), 0);  // '!' is no negation in Go
+  EXPECT_EQ(go_filepath_match("[!a]", "b"), 0);   // '!' is no negation in Go
   EXPECT_EQ(go_filepath_match("a*b*[", "."), 0);  // not reached
   EXPECT_EQ(go_filepath_match("[a-", "."), -1);
 }
@@ -188,16 +189,38 @@ TEST(MatcherTypes, WildcardsAfterALeadingDoubleStarMakeARegex) {
 
 TEST(MatcherTypes, ByteOrderMarkAtThePatternStartIsSkippedOnlyForRegexes) {
   // Go's text/scanner drops a leading U+FEFF; an exact pattern compares bytes.
-  EXPECT_EQ(pm("\xEF\xBB\xBF" "ba*", "bar"), 1);
-  EXPECT_EQ(pm("\xEF\xBB\xBF" "ab", "ab"), 0);
-  EXPECT_EQ(pm("\xEF\xBB\xBF" "ab", "\xEF\xBB\xBF" "ab"), 1);
+  EXPECT_EQ(pm("\xEF\xBB\xBF"
+               "ba*",
+               "bar"),
+            1);
+  EXPECT_EQ(pm("\xEF\xBB\xBF"
+               "ab",
+               "ab"),
+            0);
+  EXPECT_EQ(pm("\xEF\xBB\xBF"
+               "ab",
+               "\xEF\xBB\xBF"
+               "ab"),
+            1);
 }
 
 TEST(MatcherTypes, InvalidUtf8ReadsAsReplacementCharacterInRegexes) {
-  EXPECT_EQ(pm("\xff" "ab*", "\xff" "abc"), 1);
-  EXPECT_EQ(pm("\xff" "ab*", "\xEF\xBF\xBD" "abc"), 1);
+  EXPECT_EQ(pm("\xff"
+               "ab*",
+               "\xff"
+               "abc"),
+            1);
+  EXPECT_EQ(pm("\xff"
+               "ab*",
+               "\xEF\xBF\xBD"
+               "abc"),
+            1);
   // In an exact pattern it is just a byte.
-  EXPECT_EQ(pm("\xff" "ab", "\xEF\xBF\xBD" "ab"), 0);
+  EXPECT_EQ(pm("\xff"
+               "ab",
+               "\xEF\xBF\xBD"
+               "ab"),
+            0);
   // A NUL is a character like any other.
   EXPECT_EQ(pm(std::string("a\0*", 3), std::string("a\0b", 3)), 1);
 }
@@ -215,7 +238,10 @@ TEST(MatcherGlobs, StarStaysWithinOneComponentAndMatchesDots) {
 }
 
 TEST(MatcherGlobs, QuestionMarkIsOneRuneButNotASlash) {
-  EXPECT_EQ(pm("a?b", "a\xE2\x98\xBA" "b"), 1);  // a☺b
+  EXPECT_EQ(pm("a?b",
+               "a\xE2\x98\xBA"
+               "b"),
+            1);  // a☺b
   EXPECT_EQ(pm("a?b", "axb"), 1);
   EXPECT_EQ(pm("a?b", "a/b"), 0);
   EXPECT_EQ(pm("a?b", "ab"), 0);
@@ -315,12 +341,12 @@ TEST(MatcherGlobs, DockerEscapesOnlySomeMetacharacters) {
   // branch matches every path.
   EXPECT_EQ(Pattern("*|x").regex_source(), "^[^/]*|x$");
   EXPECT_EQ(mopm({"*|x"}, "any/path/at/all"), "match");
-  EXPECT_EQ(pm("a*|b", "zzb"), 1);   // "b$" is not anchored at the start
+  EXPECT_EQ(pm("a*|b", "zzb"), 1);  // "b$" is not anchored at the start
   EXPECT_EQ(pm("a*|b", "zzc"), 0);
   EXPECT_EQ(pm("x{2}*", "xxa"), 1);  // a repetition
   EXPECT_EQ(pm("x{2}*", "x{2}a"), 0);
-  EXPECT_EQ(pm("a{*", "a{b"), 1);    // a '{' that repeats nothing is literal
-  EXPECT_EQ(pm("a*{2}", "a"), -1);   // "[^/]*{2}": nested repetition
+  EXPECT_EQ(pm("a{*", "a{b"), 1);   // a '{' that repeats nothing is literal
+  EXPECT_EQ(pm("a*{2}", "a"), -1);  // "[^/]*{2}": nested repetition
   EXPECT_EQ(pm("x{1001}*", "x"), -1);
   // Without a wildcard the pattern is exact and they are plain bytes.
   EXPECT_EQ(pm("a|b", "a|b"), 1);
@@ -429,7 +455,7 @@ TEST(MatcherFunctions, PathsThatAreNotCleanAreJudgedAsDockerDoes) {
   // Docker's methods take the path as given; its parents come from
   // filepath.Dir, which cleans.
   Matcher m = rules({"a"});
-  EXPECT_EQ(mopm(m, "a/"), "match");    // Dir("a/") is "a"
+  EXPECT_EQ(mopm(m, "a/"), "match");  // Dir("a/") is "a"
   EXPECT_EQ(mopm(m, "./a"), "nomatch");
   EXPECT_EQ(mopm(m, "a//b"), "match");
   EXPECT_EQ(mopm(rules({"**"}), "/"), "match");

@@ -380,8 +380,7 @@ TEST(PackCommand, WritesTheSameTarToStdoutAndToAFile) {
                              " files, "),
             std::string::npos)
       << to_file.err;
-  EXPECT_NE(to_file.err.find("into a " + human_size(to_stdout.out.size()) + " tar"), std::string::npos)
-      << to_file.err;
+  EXPECT_NE(to_file.err.find("into a " + human_size(to_stdout.out.size()) + " tar"), std::string::npos) << to_file.err;
 }
 
 TEST(PackCommand, ATarWrittenIntoTheContextLeavesItselfOut) {
@@ -397,8 +396,8 @@ TEST(PackCommand, CompressesAndPrintsTheDigestOfWhatItWrote) {
   ScratchDir d;
   fill(d, "*.log\n");
   ::setenv("SOURCE_DATE_EPOCH", "1000000000", 1);
-  auto r = run_ctxpack({"pack", "ctx", "--compress", "xz", "--level", "1", "--reproducible", "-o", "ctx.tar.xz"},
-                       d.path());
+  auto r =
+      run_ctxpack({"pack", "ctx", "--compress", "xz", "--level", "1", "--reproducible", "-o", "ctx.tar.xz"}, d.path());
   ::unsetenv("SOURCE_DATE_EPOCH");
   ASSERT_EQ(r.status, 0) << r.err;
   std::string bytes = slurp(d / "ctx.tar.xz");

@@ -1,13 +1,13 @@
 // The regular-expression engine: Go's regexp syntax as Docker's patterns
 // reach it, Go's matching rules, and the bounds that keep it linear.
+#include "ctxpack/regex.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <memory>
 #include <string>
 #include <vector>
-
-#include "ctxpack/regex.h"
 
 namespace ctxpack {
 namespace {
@@ -130,7 +130,10 @@ TEST(Regex, PerlClassesAreAscii) {
 }
 
 TEST(Regex, Escapes) {
-  EXPECT_EQ(search("^\\x41\\x{263a}\\101\\0$", std::string("A\xE2\x98\xBA" "A\0", 6)), 1);
+  EXPECT_EQ(search("^\\x41\\x{263a}\\101\\0$", std::string("A\xE2\x98\xBA"
+                                                           "A\0",
+                                                           6)),
+            1);
   EXPECT_EQ(search("^\\a\\f\\t\\n\\r\\v$", "\a\f\t\n\r\v"), 1);
   EXPECT_EQ(search("^\\.\\*\\_$", ".*_"), 1);
   for (const char* bad : {"\\y", "\\8", "\\1", "\\x", "\\x4", "\\x{}", "\\x{110000}", "\\C", "\\u0041", "a\\"}) {

@@ -1,6 +1,8 @@
 // `ctxpack report`: the numbers (against what the test wrote and against
 // ctxpack's own tar), the savings (applied and measured again), the gates'
 // exit codes, and the three output formats.
+#include "ctxpack/report.h"
+
 #include <gtest/gtest.h>
 #include <poll.h>
 #include <pty.h>
@@ -9,7 +11,6 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 
-#include "ctxpack/report.h"
 #include "report/report_fixtures.h"
 
 namespace ctxpack {
@@ -33,7 +34,9 @@ struct Sample {
     s.write_size("x/big", 5000);
     s.write_size("t.tmp", 7);
   }
-  uint64_t build_files_bytes() const { return fs::file_size(s.ctx / "Dockerfile") + fs::file_size(s.ctx / ".dockerignore"); }
+  uint64_t build_files_bytes() const {
+    return fs::file_size(s.ctx / "Dockerfile") + fs::file_size(s.ctx / ".dockerignore");
+  }
 };
 
 TEST(Report, Totals) {
@@ -192,8 +195,8 @@ long peak_rss_kib(std::vector<std::string> args) {
   // In a sanitizer build, AddressSanitizer's quarantine of freed memory
   // would grow with every allocation; without it RSS tells what is kept.
   const char* asan = std::getenv("ASAN_OPTIONS");
-  std::string asan_env = "ASAN_OPTIONS=" + std::string(asan ? asan : "") +
-                         ":quarantine_size_mb=0:thread_local_quarantine_size_kb=0";
+  std::string asan_env =
+      "ASAN_OPTIONS=" + std::string(asan ? asan : "") + ":quarantine_size_mb=0:thread_local_quarantine_size_kb=0";
   std::vector<char*> envp;
   for (char** e = environ; *e; ++e) {
     if (std::string_view(*e).rfind("ASAN_OPTIONS=", 0) != 0) envp.push_back(*e);
@@ -320,7 +323,10 @@ TEST(ReportGates, UsageAndRuntimeErrorsExit2) {
 
 TEST(ReportFormat, JsonSchema) {
   Scratch s("rule-effect");
-  s.write("bad\xff" "name.txt", "abc");
+  s.write(
+      "bad\xff"
+      "name.txt",
+      "abc");
   RunResult run = ctxpack(s, {"report", "--json", s.ctx.string()});
   ASSERT_EQ(run.status, 0) << run.err;
   json j = json::parse(run.out);  // valid UTF-8 even with that name

@@ -115,10 +115,14 @@ TEST(TarHeader, PlainEntryIsOneUstarBlockFormattedAsGo) {
   EXPECT_EQ(field(h, 108, 8), std::string("0000000\0", 8));
   EXPECT_EQ(field(h, 124, 12), std::string("00000000005\0", 12));
   EXPECT_EQ(field(h, 136, 12), std::string("13727410000\0", 12));
-  EXPECT_EQ(field(h, 257, 8), std::string("ustar\0" "00", 8));
+  EXPECT_EQ(field(h, 257, 8), std::string("ustar\0"
+                                          "00",
+                                          8));
   // uname/gname empty, device numbers formatted even for a file.
   EXPECT_EQ(field(h, 265, 64), std::string(64, '\0'));
-  EXPECT_EQ(field(h, 329, 16), std::string("0000000\0" "0000000\0", 16));
+  EXPECT_EQ(field(h, 329, 16), std::string("0000000\0"
+                                           "0000000\0",
+                                           16));
   // Checksum: six digits, NUL, space.
   EXPECT_EQ(h[154], '\0');
   EXPECT_EQ(h[155], ' ');
@@ -144,13 +148,13 @@ TEST(TarHeader, NamesUstarCannotHoldGetAPaxHeaderNamedLikeGos) {
     std::string name;
     bool pax;
   } cases[] = {
-      {std::string(100, 'n'), false},                      // exactly fills the name field
-      {std::string(101, 'm'), true},                       // one component over 100: no split
+      {std::string(100, 'n'), false},  // exactly fills the name field
+      {std::string(101, 'm'), true},   // one component over 100: no split
       {std::string(100, 'p') + "/" + std::string(100, 'q') + "/" + std::string(80, 'r'), true},
       {std::string(154, 'u') + "/" + std::string(99, 'v') + "/", false},  // a directory that splits
-      {"h\xc3\xa9llo", true},                              // not ASCII
-      {"latin1-\xe9.bin", true},                           // not UTF-8 either: raw bytes
-      {"new\nline", false},                                // control characters are ASCII
+      {"h\xc3\xa9llo", true},                                             // not ASCII
+      {"latin1-\xe9.bin", true},                                          // not UTF-8 either: raw bytes
+      {"new\nline", false},                                               // control characters are ASCII
   };
   for (const auto& c : cases) {
     TarEntry e = file(c.name);
@@ -214,8 +218,7 @@ TEST(TarHeader, CapabilityGoesIntoASchilyRecordAndRecordsAreSorted) {
   std::string h = header(e);
   ASSERT_EQ(typeflag(h), 'x');
   std::string records = h.substr(512, std::stoul(field(h, 124, 11), nullptr, 8));
-  size_t s = records.find("SCHILY.xattr.security.capability="), m = records.find("mtime="),
-         p = records.find("path=");
+  size_t s = records.find("SCHILY.xattr.security.capability="), m = records.find("mtime="), p = records.find("path=");
   ASSERT_NE(s, std::string::npos);
   EXPECT_LT(s, m);
   EXPECT_LT(m, p);

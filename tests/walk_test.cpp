@@ -1,19 +1,20 @@
 // The two builders' walks over in-memory trees: order, pruning, held-back
 // parents, error tolerance. Expected lists come from Docker's behaviour as
 // documented in the research notes (§6.3 legacy, §8.2 BuildKit).
+#include "ctxpack/walk.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "ctxpack/error.h"
-#include "ctxpack/walk.h"
 #include "fake_filesystem.h"
 
 namespace ctxpack {
 namespace {
 
 using ::testing::ElementsAre;
-using ::testing::IsEmpty;
 using testing::FakeFileSystem;
+using ::testing::IsEmpty;
 
 class Collect : public WalkVisitor {
  public:

@@ -32,10 +32,26 @@ std::string slurp(const char* path) {
 
 // `n` rules, cycling through the forms real ignore files use.
 std::string synthetic_rules(size_t n) {
-  static const char* forms[] = {
-      ".git", "**/node_modules/.cache", "**/*.log", "!services/*/logs/audit.log", "dist/**", "**/__pycache__",
-      "*.md", "!README.md", "docs", "!docs/README.md", "**/.env.*", "!**/.env.example", "assets/**/*.psd",
-      "**/*.tmp", "Dockerfile*", "**/coverage", ".idea", "packages/*/dist", "**/*~", "**/.DS_Store"};
+  static const char* forms[] = {".git",
+                                "**/node_modules/.cache",
+                                "**/*.log",
+                                "!services/*/logs/audit.log",
+                                "dist/**",
+                                "**/__pycache__",
+                                "*.md",
+                                "!README.md",
+                                "docs",
+                                "!docs/README.md",
+                                "**/.env.*",
+                                "!**/.env.example",
+                                "assets/**/*.psd",
+                                "**/*.tmp",
+                                "Dockerfile*",
+                                "**/coverage",
+                                ".idea",
+                                "packages/*/dist",
+                                "**/*~",
+                                "**/.DS_Store"};
   std::string out;
   for (size_t i = 0; i < n; ++i) {
     std::string rule = forms[i % (sizeof forms / sizeof *forms)];
@@ -46,11 +62,18 @@ std::string synthetic_rules(size_t n) {
 }
 
 std::vector<std::string> synthetic_paths() {
-  static const char* dirs[] = {"src", "packages/app/src", "node_modules/lodash", "node_modules/@babel/core/lib",
-                               "services/api/logs", "docs/guides", "assets/brand", ".git/objects/ab",
-                               "packages/web/dist", "tests/__pycache__"};
-  static const char* files[] = {"index.js", "README.md", "app.log", "audit.log", "logo.psd", "x.pyc", ".env.local",
-                                ".env.example", "module.ts", "data.json"};
+  static const char* dirs[] = {"src",
+                               "packages/app/src",
+                               "node_modules/lodash",
+                               "node_modules/@babel/core/lib",
+                               "services/api/logs",
+                               "docs/guides",
+                               "assets/brand",
+                               ".git/objects/ab",
+                               "packages/web/dist",
+                               "tests/__pycache__"};
+  static const char* files[] = {"index.js", "README.md",  "app.log",      "audit.log", "logo.psd",
+                                "x.pyc",    ".env.local", ".env.example", "module.ts", "data.json"};
   std::vector<std::string> out;
   for (size_t i = 0; i < 10000; ++i) {
     std::string p = dirs[i % 10];

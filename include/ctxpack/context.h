@@ -26,7 +26,7 @@ struct BuildContext {
   std::string dockerfile_rel;   // relative to `dir`, slash-separated; "" when outside the context
   bool dockerfile_exists = false;
   Builder builder = Builder::kBuildKit;
-  IgnoreFile ignore;            // the rules the builder applies, in order
+  IgnoreFile ignore;  // the rules the builder applies, in order
   std::unique_ptr<Matcher> matcher;
   std::unique_ptr<FileSystem> fs;
 };

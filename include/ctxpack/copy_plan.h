@@ -39,9 +39,9 @@ struct CopyEntry {
 // One source item as the builder copies it: a literal source, or one match
 // of a wildcard.
 struct CopyItem {
-  std::string source;  // the source word, expanded
-  std::string path;    // what it resolved to in the context ("." for the root)
-  std::string dest;    // the directory its contents merge into, or the file written
+  std::string source;                 // the source word, expanded
+  std::string path;                   // what it resolved to in the context ("." for the root)
+  std::string dest;                   // the directory its contents merge into, or the file written
   EntryType type = EntryType::kFile;  // after following a symlink source
   bool flattened = false;             // a wildcard matched a directory
   bool archive = false;               // ADD extracts it
@@ -86,8 +86,8 @@ struct CopyPlan {
   bool transfer_whole = false;                    // some source is the context root
   std::vector<std::string> transfer_paths;        // BuildKit's FollowPaths (when not whole)
   std::string target;                             // the target stage's label
-  std::vector<CopyEntry> image;  // the target stage's tree from COPY/ADD, pre-order
-  bool image_complete = false;   // FROM scratch chain without RUN: `image` is the whole image
+  std::vector<CopyEntry> image;                   // the target stage's tree from COPY/ADD, pre-order
+  bool image_complete = false;                    // FROM scratch chain without RUN: `image` is the whole image
 };
 
 // Plans every COPY/ADD of `build` against the context of `ctx` (its builder

@@ -35,11 +35,11 @@ struct DockerfileDirective {
 };
 
 struct DockerfileInstruction {
-  size_t line = 0;      // where it starts (1-based)
-  size_t end_line = 0;  // its last line, heredoc bodies included
-  std::string keyword;  // as written: "copy", "COPY"
-  std::string command;  // lower-case
-  std::string original; // the logical line, continuations joined
+  size_t line = 0;                 // where it starts (1-based)
+  size_t end_line = 0;             // its last line, heredoc bodies included
+  std::string keyword;             // as written: "copy", "COPY"
+  std::string command;             // lower-case
+  std::string original;            // the logical line, continuations joined
   std::vector<std::string> flags;  // "--from=build", unquoted, as the frontend's flag parser receives them
   std::vector<std::string> args;   // shell form split on whitespace, or the JSON array's strings
   bool json = false;
@@ -75,11 +75,11 @@ std::string expand_word(std::string_view word, const Vars& vars, char escape, st
 // COPY and ADD as the frontend hands them to the builder.
 struct CopyCommand {
   bool add = false;
-  std::vector<std::string> sources;        // expanded, as written otherwise
-  std::vector<Heredoc> heredoc_sources;    // in order of appearance
-  std::vector<size_t> source_order;        // for each source slot: index into sources, or ~index into heredocs
-  std::string dest;                        // expanded
-  std::string from;                        // --from, expanded ("" for the context)
+  std::vector<std::string> sources;      // expanded, as written otherwise
+  std::vector<Heredoc> heredoc_sources;  // in order of appearance
+  std::vector<size_t> source_order;      // for each source slot: index into sources, or ~index into heredocs
+  std::string dest;                      // expanded
+  std::string from;                      // --from, expanded ("" for the context)
   std::string chown, chmod, checksum;
   bool link = false, parents = false, keep_git_dir = false;
   std::optional<bool> unpack;
@@ -91,21 +91,21 @@ enum class StepKind { kCopy, kRun, kWorkdir, kOther };
 
 struct BuildStep {
   StepKind kind = StepKind::kOther;
-  size_t instruction = 0;      // index into ParsedDockerfile::instructions
-  std::string workdir;         // in force when the step runs ("/" when never set)
-  CopyCommand copy;            // kCopy
+  size_t instruction = 0;                      // index into ParsedDockerfile::instructions
+  std::string workdir;                         // in force when the step runs ("/" when never set)
+  CopyCommand copy;                            // kCopy
   std::vector<std::string> run_context_paths;  // kRun: context paths bind-mounted by RUN --mount
-  std::vector<std::string> notes;  // e.g. variables whose value comes from a base image
+  std::vector<std::string> notes;              // e.g. variables whose value comes from a base image
 };
 
 struct BuildStage {
-  std::string name;        // lower-case AS name, or "" (then shown as its index)
-  std::string base;        // the FROM image, expanded
-  int base_stage = -1;     // index of the stage it builds on, if it names one
+  std::string name;     // lower-case AS name, or "" (then shown as its index)
+  std::string base;     // the FROM image, expanded
+  int base_stage = -1;  // index of the stage it builds on, if it names one
   bool scratch = false;
   size_t line = 0;
   std::vector<BuildStep> steps;
-  bool built = false;      // whether the build runs it for the chosen builder and target
+  bool built = false;  // whether the build runs it for the chosen builder and target
 };
 
 struct BuildOptions {

@@ -12,11 +12,11 @@
 namespace ctxpack {
 
 struct Explanation {
-  std::string path;     // cleaned, relative to the context
+  std::string path;       // cleaned, relative to the context
   bool excluded = false;  // what the build does with the path
-  Verdict verdict;      // the rules' decision for the path itself
-  std::string via;      // the parent directory the deciding rule matched ("" if the path itself)
-  std::string note;     // where the walk decides differently, or what else is worth knowing
+  Verdict verdict;        // the rules' decision for the path itself
+  std::string via;        // the parent directory the deciding rule matched ("" if the path itself)
+  std::string note;       // where the walk decides differently, or what else is worth knowing
 };
 
 // Rules only, as Docker's MatchesOrParentMatches judges a path (used with

@@ -62,24 +62,24 @@ class RuleLint {
 
  private:
   struct State {
-    bool matched = false;        // the pattern matched some path
-    bool decided = false;        // it decided some path's verdict
-    std::string first_match;     // a path it matched...
+    bool matched = false;          // the pattern matched some path
+    bool decided = false;          // it decided some path's verdict
+    std::string first_match;       // a path it matched...
     int first_match_decider = -1;  // ...and the rule that decided that path
-    bool hit_non_dir = false;    // it matched a non-directory itself
+    bool hit_non_dir = false;      // it matched a non-directory itself
     std::string non_dir_example;
-    bool invalid = false;        // evaluating it failed
-    uint64_t nested = 0;         // sent entries below the root its bare name matches
+    bool invalid = false;  // evaluating it failed
+    uint64_t nested = 0;   // sent entries below the root its bare name matches
     std::string nested_example;
   };
   const Matcher& matcher_;
-  std::vector<const Rule*> rules_;      // by rule index
-  std::vector<size_t> rule_of_;         // pattern index -> rule index
-  std::vector<int> pattern_of_rule_;    // rule index -> pattern index (-1: none)
-  std::vector<State> state_;            // by pattern index
-  std::vector<size_t> searching_;       // patterns that have not matched yet
-  std::vector<size_t> file_hunt_;       // trailing-slash patterns that have not matched a file yet
-  std::vector<size_t> root_only_;       // bare-name exclusions to test against nested names
+  std::vector<const Rule*> rules_;    // by rule index
+  std::vector<size_t> rule_of_;       // pattern index -> rule index
+  std::vector<int> pattern_of_rule_;  // rule index -> pattern index (-1: none)
+  std::vector<State> state_;          // by pattern index
+  std::vector<size_t> searching_;     // patterns that have not matched yet
+  std::vector<size_t> file_hunt_;     // trailing-slash patterns that have not matched a file yet
+  std::vector<size_t> root_only_;     // bare-name exclusions to test against nested names
 };
 
 // Where the legacy builder cannot honour an exception: it never enters an

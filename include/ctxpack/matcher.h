@@ -152,7 +152,7 @@ class Matcher {
 
   std::vector<Rule> rules_;
   std::vector<Pattern> patterns_;
-  std::vector<size_t> rule_of_;  // pattern index -> rule index (blank patterns are dropped)
+  std::vector<size_t> rule_of_;      // pattern index -> rule index (blank patterns are dropped)
   std::vector<uint64_t> exception_;  // a bit per pattern
   std::vector<uint64_t> alone_;      // patterns the automaton does not judge
   bool has_exceptions_ = false;

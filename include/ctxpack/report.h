@@ -70,7 +70,7 @@ struct RuleUse {
 };
 
 struct Report {
-  std::string context;      // absolute
+  std::string context;  // absolute
   Builder builder = Builder::kBuildKit;
   std::string dockerfile;   // as the user would write it
   std::string ignore_file;  // "" when none applies

@@ -40,12 +40,12 @@ enum class TarType : char {
 };
 
 struct TarEntry {
-  std::string_view name;        // slash-separated; directories end in '/'
+  std::string_view name;  // slash-separated; directories end in '/'
   TarType type = TarType::kRegular;
-  uint32_t mode = 0;            // permission bits plus setuid, setgid, sticky
-  uint64_t size = 0;            // content bytes that follow (regular files only)
-  int64_t mtime = 0;            // whole seconds
-  std::string_view linkname;    // symlink target, or a hardlink's first archived name
+  uint32_t mode = 0;          // permission bits plus setuid, setgid, sticky
+  uint64_t size = 0;          // content bytes that follow (regular files only)
+  int64_t mtime = 0;          // whole seconds
+  std::string_view linkname;  // symlink target, or a hardlink's first archived name
   uint32_t devmajor = 0, devminor = 0;
   std::string_view capability;  // security.capability as archived (see docker_capability); empty: none
 };
@@ -125,7 +125,7 @@ class TarStream {
   int fd() const { return fd_; }
   uint64_t tar_bytes() const { return tar_bytes_; }        // uncompressed archive so far
   uint64_t output_bytes() const { return output_bytes_; }  // what reached the descriptor
-  std::string sha256_hex() const;                         // of the output; requires options.sha256
+  std::string sha256_hex() const;                          // of the output; requires options.sha256
 
  private:
   class Sink;

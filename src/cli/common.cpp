@@ -1,11 +1,10 @@
 #include <sys/stat.h>
 
 #include <cstdio>
+#include <map>
 
 #include "commands.h"
 #include "ctxpack/error.h"
-
-#include <map>
 
 namespace ctxpack::cli {
 
@@ -24,7 +23,8 @@ void register_all(CLI::App& app, Runner& run) {
 
 void ContextFlags::add_to(CLI::App& cmd, bool context_positional) {
   if (context_positional) cmd.add_option("context", context, "Build context directory (default: current directory)");
-  cmd.add_option("-f,--file", dockerfile, "Dockerfile, relative to the current directory (default: CONTEXT/Dockerfile)");
+  cmd.add_option("-f,--file", dockerfile,
+                 "Dockerfile, relative to the current directory (default: CONTEXT/Dockerfile)");
   cmd.add_option("--builder", builder, "Builder whose rules apply: buildkit (default) or legacy")
       ->check(CLI::IsMember({"buildkit", "legacy"}));
 }

@@ -63,7 +63,8 @@ class TextPrinter {
   void print(const CopyPlan& plan, const Sizes& sizes) {
     for (const auto& ip : plan.instructions) instruction(ip);
     if (plan.instructions.empty()) std::printf("no COPY or ADD instructions\n\n");
-    for (const auto& h : plan.hints) std::printf("%s %s\n", st_.yellow("hint[" + h.code + "]:").c_str(), h.message.c_str());
+    for (const auto& h : plan.hints)
+      std::printf("%s %s\n", st_.yellow("hint[" + h.code + "]:").c_str(), h.message.c_str());
     if (!plan.hints.empty()) std::printf("\n");
     std::printf("%s legacy uploads %s (%s of files, tar %s); ", st_.bold("context:").c_str(),
                 counts(sizes.legacy.files, 0, 0).c_str(), human_size(sizes.legacy.bytes).c_str(),
@@ -108,8 +109,8 @@ class TextPrinter {
       std::string list;
       for (size_t i = 0; i < ip.depends_on.size() && i < 5; ++i) list += (i ? ", " : "") + quote_path(ip.depends_on[i]);
       if (ip.depends_on.size() > 5) list += ", ...";
-      std::printf("  %s %zu context file%s (%s)\n", st_.dim("cache: the layer depends on").c_str(), ip.depends_on.size(),
-                  ip.depends_on.size() == 1 ? "" : "s", list.c_str());
+      std::printf("  %s %zu context file%s (%s)\n", st_.dim("cache: the layer depends on").c_str(),
+                  ip.depends_on.size(), ip.depends_on.size() == 1 ? "" : "s", list.c_str());
     }
     std::printf("\n");
   }
@@ -196,8 +197,8 @@ std::string json_entry(const CopyEntry& e, const char* src_key, const char* dest
 }
 
 void print_json(const CopyPlan& plan, const Sizes& sizes) {
-  std::string out = "{\"builder\":" + json_string(builder_name(plan.builder)) + ",\"target\":" + json_string(plan.target) +
-                    ",\"instructions\":[";
+  std::string out = "{\"builder\":" + json_string(builder_name(plan.builder)) +
+                    ",\"target\":" + json_string(plan.target) + ",\"instructions\":[";
   for (size_t i = 0; i < plan.instructions.size(); ++i) {
     const auto& ip = plan.instructions[i];
     if (i) out += ",";
@@ -274,7 +275,8 @@ int run_copy(const CopyFlags& flags) {
   ParsedDockerfile parsed = parse_dockerfile(read_file(ctx.dockerfile_path), ctx.dockerfile_path);
   for (const auto& d : parsed.directives) {
     if (d.name == "syntax" && ctx.builder == Builder::kBuildKit) {
-      warn("# syntax=" + d.value + ": BuildKit runs that frontend image, whose rules may differ from the built-in ones");
+      warn("# syntax=" + d.value +
+           ": BuildKit runs that frontend image, whose rules may differ from the built-in ones");
     }
   }
   for (const auto& w : parsed.warnings) warn(ctx.dockerfile_path + ":" + w);

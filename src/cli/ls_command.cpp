@@ -19,8 +19,7 @@ struct LsFlags {
 
 class Printer : public WalkVisitor {
  public:
-  Printer(const LsFlags& flags, FileSystem& fs, const Matcher& matcher)
-      : flags_(flags), fs_(fs), matcher_(matcher) {}
+  Printer(const LsFlags& flags, FileSystem& fs, const Matcher& matcher) : flags_(flags), fs_(fs), matcher_(matcher) {}
 
   void visit(const WalkEntry& e) override {
     const FileInfo& info = e.entry->info;
@@ -50,7 +49,8 @@ class Printer : public WalkVisitor {
       // containing it is quoted.
       const bool is_link = info.type == FileType::kSymlink;
       std::string target = is_link ? link_target(e) : "";
-      const bool ambiguous = is_link && (name.find(" -> ") != std::string::npos || target.find(" -> ") != std::string::npos);
+      const bool ambiguous =
+          is_link && (name.find(" -> ") != std::string::npos || target.find(" -> ") != std::string::npos);
       std::printf("%s %12s  %s", mode_string(info.type, info.mode).c_str(), size.c_str(),
                   quote_path(name, ambiguous).c_str());
       if (is_link) std::printf(" -> %s", quote_path(target, ambiguous).c_str());

@@ -53,9 +53,7 @@ int64_t reproducible_epoch() {
 }
 
 // "1 file", "2 files".
-std::string count(uint64_t n, const std::string& noun) {
-  return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
-}
+std::string count(uint64_t n, const std::string& noun) { return std::to_string(n) + " " + noun + (n == 1 ? "" : "s"); }
 
 // The progress line on a terminal, redrawn a few times a second.
 class Progress {
@@ -74,8 +72,8 @@ class Progress {
     last_ = now;
     double secs = std::chrono::duration<double>(now - start_).count();
     std::string rate = secs > 0 ? human_size(static_cast<uint64_t>(s.tar_bytes / secs)) + "/s" : "";
-    std::fprintf(stderr, "\r\033[Kpacking: %s, %s, %s", count(s.files, "file").c_str(),
-                 human_size(s.tar_bytes).c_str(), rate.c_str());
+    std::fprintf(stderr, "\r\033[Kpacking: %s, %s, %s", count(s.files, "file").c_str(), human_size(s.tar_bytes).c_str(),
+                 rate.c_str());
     std::fflush(stderr);
     shown_ = true;
   }
@@ -170,7 +168,9 @@ int run_pack(const PackFlags& flags) {
       std::fprintf(stderr, "ctxpack: build it with: %s\n", build.c_str());
     }
   }
-  if (flags.reproducible) std::fprintf(stderr, "sha256:%s  %s\n", stream.sha256_hex().c_str(), quote_path(to_stdout ? "-" : flags.output).c_str());
+  if (flags.reproducible)
+    std::fprintf(stderr, "sha256:%s  %s\n", stream.sha256_hex().c_str(),
+                 quote_path(to_stdout ? "-" : flags.output).c_str());
   if (!result.changed.empty()) {
     warn(count(result.changed.size(), "file") + " changed while being packed (exit status " +
          std::to_string(kExitContextChanged) + ")");

@@ -59,24 +59,30 @@ struct Table {
 };
 
 void print_tree(const TreeNode& n, const std::string& prefix, bool last, bool root, Table& t) {
-  std::string label = root ? "." : prefix + (last ? "└── " : "├── ") + quote_path(std::string(base_name(
-                                                                         std::string_view(n.path).substr(0, n.path.size() - 1)))) + "/";
+  std::string label =
+      root ? "."
+           : prefix + (last ? "└── " : "├── ") +
+                 quote_path(std::string(base_name(std::string_view(n.path).substr(0, n.path.size() - 1)))) + "/";
   t.rows.push_back({human_size(n.bytes), plural(n.files, "file", "files"), label});
   const std::string child_prefix = root ? "" : prefix + (last ? "    " : "│   ");
   for (size_t i = 0; i < n.children.size(); ++i) {
     print_tree(n.children[i], child_prefix, i + 1 == n.children.size() && n.more == 0, false, t);
   }
   if (n.more > 0) {
-    t.rows.push_back({human_size(n.more_bytes), "", child_prefix + "└── (" + plural(n.more, "more directory", "more directories") + ")"});
+    t.rows.push_back({human_size(n.more_bytes), "",
+                      child_prefix + "└── (" + plural(n.more, "more directory", "more directories") + ")"});
   }
 }
 
 std::string severity_label(Severity s, const Style& style) {
   std::string name = pad_right(std::string(severity_name(s)), 7);
   switch (s) {
-    case Severity::kError: return style.red(name);
-    case Severity::kWarning: return style.yellow(name);
-    case Severity::kInfo: return style.dim(name);
+    case Severity::kError:
+      return style.red(name);
+    case Severity::kWarning:
+      return style.yellow(name);
+    case Severity::kInfo:
+      return style.dim(name);
   }
   return name;
 }
@@ -94,8 +100,8 @@ void print_text(const Report& r, const ReportFlags& flags) {
   totals.rows.push_back({"sent", plural(r.files, "file", "files"), plural(r.dirs, "dir", "dirs"),
                          plural(r.symlinks, "symlink", "symlinks"), plural(r.others, "other", "others"),
                          human_size(r.bytes), "content, " + human_size(r.tar_bytes) + " tar"});
-  totals.rows.push_back({"excluded", plural(r.excluded_files, "file", "files"), "", "", "",
-                         human_size(r.excluded_bytes), ""});
+  totals.rows.push_back(
+      {"excluded", plural(r.excluded_files, "file", "files"), "", "", "", human_size(r.excluded_bytes), ""});
   totals.print("  ");
 
   if (!r.largest_files.empty()) {
@@ -173,12 +179,18 @@ void print_text(const Report& r, const ReportFlags& flags) {
 std::string gh_escape(std::string_view s, bool property) {
   std::string out;
   for (char c : s) {
-    if (c == '%') out += "%25";
-    else if (c == '\r') out += "%0D";
-    else if (c == '\n') out += "%0A";
-    else if (property && c == ':') out += "%3A";
-    else if (property && c == ',') out += "%2C";
-    else out += c;
+    if (c == '%')
+      out += "%25";
+    else if (c == '\r')
+      out += "%0D";
+    else if (c == '\n')
+      out += "%0A";
+    else if (property && c == ':')
+      out += "%3A";
+    else if (property && c == ',')
+      out += "%2C";
+    else
+      out += c;
   }
   return out;
 }
@@ -186,7 +198,9 @@ std::string gh_escape(std::string_view s, bool property) {
 void print_github(const Report& r, const ReportFlags& flags, const std::vector<GateFailure>& failures) {
   const std::string context = flags.ctx.context.empty() || flags.ctx.context == "." ? "" : flags.ctx.context;
   for (const Finding& f : r.findings) {
-    const char* level = f.severity == Severity::kError ? "error" : f.severity == Severity::kWarning ? "warning" : "notice";
+    const char* level = f.severity == Severity::kError     ? "error"
+                        : f.severity == Severity::kWarning ? "warning"
+                                                           : "notice";
     std::string props;
     if (!f.file.empty()) {
       props = "file=" + gh_escape(f.file, true);
@@ -213,7 +227,8 @@ void print_github(const Report& r, const ReportFlags& flags, const std::vector<G
 
 void register_report(CLI::App& app, Runner& run) {
   auto flags = std::make_shared<ReportFlags>();
-  CLI::App* cmd = app.add_subcommand("report", "What the context weighs, what is risky, what the ignore file gets wrong");
+  CLI::App* cmd =
+      app.add_subcommand("report", "What the context weighs, what is risky, what the ignore file gets wrong");
   flags->ctx.add_to(*cmd);
   cmd->add_option("--top", flags->top, "How many largest files, directories and extensions to show (default 10)")
       ->check(CLI::NonNegativeNumber);

@@ -105,8 +105,7 @@ bool plain_ascii(std::string_view s) {
 
 class Printer {
  public:
-  Printer(const WhyFlags& flags, const Matcher& matcher)
-      : flags_(flags), matcher_(matcher) {
+  Printer(const WhyFlags& flags, const Matcher& matcher) : flags_(flags), matcher_(matcher) {
     out_.reserve(kBlock + 4096);
   }
   ~Printer() { flush(); }

@@ -19,28 +19,66 @@ using Strings = std::vector<std::string>;
 
 // Names that are literal in a pattern, including the characters Docker
 // escapes before handing the pattern to RE2 and '^', which it does not.
-const Strings kLiterals = {
-    "a", "b", "c", "ab", "foo", "bar", "x.txt", "a.log", "b.md", ".git", ".env", ".hidden", "node_modules",
-    "docs", "README.md", "Dockerfile", "日本", "é", "α", "☺", "Ωmega", "a b", "#x", "-", "_", "~", "a+b",
-    "(x)", "{y}", "$z", "x|y", "a^b", "^a", "=", "a,b", ":", "@", "..a", "...", "!x", "\xEF\xBB\xBF" "b"};
+const Strings kLiterals = {"a",
+                           "b",
+                           "c",
+                           "ab",
+                           "foo",
+                           "bar",
+                           "x.txt",
+                           "a.log",
+                           "b.md",
+                           ".git",
+                           ".env",
+                           ".hidden",
+                           "node_modules",
+                           "docs",
+                           "README.md",
+                           "Dockerfile",
+                           "日本",
+                           "é",
+                           "α",
+                           "☺",
+                           "Ωmega",
+                           "a b",
+                           "#x",
+                           "-",
+                           "_",
+                           "~",
+                           "a+b",
+                           "(x)",
+                           "{y}",
+                           "$z",
+                           "x|y",
+                           "a^b",
+                           "^a",
+                           "=",
+                           "a,b",
+                           ":",
+                           "@",
+                           "..a",
+                           "...",
+                           "!x",
+                           "\xEF\xBB\xBF"
+                           "b"};
 
 // Wildcards, classes and escapes, common ones first.
 const Strings kCommonGlobs = {"*", "?", "**", "[abc]", "[a-c]", "[^a]", "\\*", "*.log", "*.md", ".*"};
 const Strings kExoticGlobs = {
-    "***", "[^/]", "[!x]", "[[:alpha:]]", "[[:digit:]]", "[[:^space:]]", "[[:foo:]]", "[*]", "[?]", "[z-a]",
-    "[]a]", "[\\]]", "[\\-]", "[a-]", "[-a]", "[^]a]", "[α-ω]", "[.]", "[\\d]", "[\\w-]", "[", "]", "[a",
-    "\\?", "\\[", "\\]", "\\d", "\\D", "\\w", "\\W", "\\s", "\\S", "\\b", "\\B", "\\A", "\\z", "\\Q", "\\E",
-    "\\Qa*b", "\\y", "\\x41", "\\x{263a}", "\\x{110000}", "\\101", "\\0", "\\8", "\\.", "\\#", "\\!", "\\\\",
-    "^", "$", "\\a", "\\f", "\\n", "\\t", "\\C", "\\u0041", "\\x4", "\\x{}", "[[:alpha:]", "[\\b]", "[\\Q]",
-    "[\\x41-\\x5a]", "[^\\x00-\\x{10FFFF}]", "[a-b-c]", "[x-]", "[-]", "[^", "a\\", "[a-ζ]", "[\\n]", "\\",
-    "*\\", "[^a-z]", "[[]", "[]]", "[[:word:]-]", "\\_", "\\-", "\\\xff", "\xff", "\\é",
+    "***", "[^/]", "[!x]", "[[:alpha:]]", "[[:digit:]]", "[[:^space:]]", "[[:foo:]]", "[*]", "[?]", "[z-a]", "[]a]",
+    "[\\]]", "[\\-]", "[a-]", "[-a]", "[^]a]", "[α-ω]", "[.]", "[\\d]", "[\\w-]", "[", "]", "[a", "\\?", "\\[", "\\]",
+    "\\d", "\\D", "\\w", "\\W", "\\s", "\\S", "\\b", "\\B", "\\A", "\\z", "\\Q", "\\E", "\\Qa*b", "\\y", "\\x41",
+    "\\x{263a}", "\\x{110000}", "\\101", "\\0", "\\8", "\\.", "\\#", "\\!", "\\\\", "^", "$", "\\a", "\\f", "\\n",
+    "\\t", "\\C", "\\u0041", "\\x4", "\\x{}", "[[:alpha:]", "[\\b]", "[\\Q]", "[\\x41-\\x5a]", "[^\\x00-\\x{10FFFF}]",
+    "[a-b-c]", "[x-]", "[-]", "[^", "a\\", "[a-ζ]", "[\\n]", "\\", "*\\", "[^a-z]", "[[]", "[]]", "[[:word:]-]", "\\_",
+    "\\-", "\\\xff", "\xff", "\\é",
     // Docker's escape table misses these three, so they reach RE2 live.
     "|", "a|b", "*|", "|*", "{2}", "{1,3}", "{,2}", "{2,}", "{1000}", "{1001}", "{0}", "{", "}", "x{", "{01}",
     "\\Q\\E{2}", "?{2}", "]{2}", "^{2}", "|{2}", "{2}{3}", "[ab]{2}", "\\d{1,2}"};
 
 // Names for paths only: what patterns cannot spell but files can be called.
-const Strings kPathOnlyNames = {"a\\b", "a\nb", "\xff", "x\r", " lead", "trail ", "a\tb", "\xE2\x82", "%",
-                                "1", "A", "\xEF\xBF\xBD", "b$", "ab$", "[]", "^", "a/b$", "x\x01"};
+const Strings kPathOnlyNames = {"a\\b", "a\nb", "\xff",         "x\r", " lead", "trail ", "a\tb", "\xE2\x82", "%",
+                                "1",    "A",    "\xEF\xBF\xBD", "b$",  "ab$",   "[]",     "^",    "a/b$",     "x\x01"};
 
 const Strings kSpaces = {" ", "\t", "  ", "\xC2\xA0", "\xE3\x80\x80", "\xC2\x85", "\xE2\x80\xA8", "\v", "\f"};
 
@@ -145,12 +183,25 @@ std::string instantiate(Rng& rng, std::string_view p) {
     } else if (c == '\\' && i + 1 < p.size()) {
       char e = p[++i];
       switch (e) {
-        case 'd': out += "7"; break;
-        case 'w': out += "w"; break;
-        case 's': out += " "; break;
-        case 'D': case 'W': case 'S': out += "-"; break;
-        case 'Q': out += std::string(p.substr(i + 1)) + "$"; return out;
-        default: out += e;
+        case 'd':
+          out += "7";
+          break;
+        case 'w':
+          out += "w";
+          break;
+        case 's':
+          out += " ";
+          break;
+        case 'D':
+        case 'W':
+        case 'S':
+          out += "-";
+          break;
+        case 'Q':
+          out += std::string(p.substr(i + 1)) + "$";
+          return out;
+        default:
+          out += e;
       }
     } else {
       out += c;
@@ -173,15 +224,24 @@ std::string random_path(Rng& rng) {
 // accept: paths that are not clean.
 std::string unclean(Rng& rng, const std::string& p) {
   switch (rng.below(9)) {
-    case 0: return "./" + p;
-    case 1: return "/" + p;
-    case 2: return p + "/";
-    case 3: return p + "//x";
-    case 4: return "../" + p;
-    case 5: return ".";
-    case 6: return "";
-    case 7: return p + "/../" + p;
-    default: return "/";
+    case 0:
+      return "./" + p;
+    case 1:
+      return "/" + p;
+    case 2:
+      return p + "/";
+    case 3:
+      return p + "//x";
+    case 4:
+      return "../" + p;
+    case 5:
+      return ".";
+    case 6:
+      return "";
+    case 7:
+      return p + "/../" + p;
+    default:
+      return "/";
   }
 }
 
@@ -225,10 +285,10 @@ Case many_rules_case(Rng& rng) {
 }
 
 Case dense_case(Rng& rng) {
-  static const Strings rules = {"a",   "b",    "a/b",  "a/*",  "*",   "**",  "**/b", "a/**", "b/**/c",
-                                "*/b", "a?",   "[ab]", "**/a", "a/b/c", "a*", "**b",  "b**",  "a/**/b"};
-  static const Strings names = {"a",   "b",     "a/b", "a/b/c", "b/a", "a/c",   "ab",
-                                "b/b", "a/b/b", "c/a/b", "ba", "a/ab", "b/a/b", "c"};
+  static const Strings rules = {"a",   "b",  "a/b",  "a/*",  "*",     "**", "**/b", "a/**", "b/**/c",
+                                "*/b", "a?", "[ab]", "**/a", "a/b/c", "a*", "**b",  "b**",  "a/**/b"};
+  static const Strings names = {"a",   "b",     "a/b",   "a/b/c", "b/a",  "a/c",   "ab",
+                                "b/b", "a/b/b", "c/a/b", "ba",    "a/ab", "b/a/b", "c"};
   Case c;
   c.raw = rng.percent(30);
   size_t n = 2 + rng.below(7);

@@ -91,13 +91,15 @@ bool on_path(const std::string& program) {
 std::string build_oracle(const std::string& src, const std::string& work) {
   if (!on_path("go")) die(std::string("go is not installed; install: apt-get install ") + kPackages);
   for (const char* f : kGoSources) {
-    if (access(f, R_OK) != 0) die(std::string("Docker's Go sources are missing (") + f + "); install: apt-get install " + kPackages);
+    if (access(f, R_OK) != 0)
+      die(std::string("Docker's Go sources are missing (") + f + "); install: apt-get install " + kPackages);
   }
   std::string binary = work + "/oracle";
   // GOPATH mode against Debian's packaged sources; nothing is fetched.
   std::vector<std::string> env = {"GO111MODULE=off", "GOPATH=" + work + "/gopath:/usr/share/gocode",
                                   "GOCACHE=" + work + "/gocache", "GOFLAGS=", "GOPROXY=off"};
-  if (run({"go", "build", "-o", binary, "."}, env, src, "", "") != 0) die("building the Go oracle in " + src + " failed");
+  if (run({"go", "build", "-o", binary, "."}, env, src, "", "") != 0)
+    die("building the Go oracle in " + src + " failed");
   return binary;
 }
 
@@ -160,8 +162,8 @@ std::string show(std::string_view s) {
 // ---- both sides' answers -------------------------------------------------------
 
 struct Answer {
-  std::string read;  // "ok p1 p2 ..." (hex), "err", or "-" for a raw case
-  std::string create;  // "ok", "err", or "" when reading failed
+  std::string read;                                  // "ok p1 p2 ..." (hex), "err", or "-" for a raw case
+  std::string create;                                // "ok", "err", or "" when reading failed
   std::vector<std::array<std::string, 3>> verdicts;  // mopm, walk, matches
 };
 
@@ -214,8 +216,8 @@ std::vector<Answer> ask_oracle(const std::string& oracle, const std::string& wor
     }
   }
   answers.pop_back();
-  if (answers.size() != cases.size()) die("the Go oracle answered " + std::to_string(answers.size()) + " of " +
-                                          std::to_string(cases.size()) + " cases");
+  if (answers.size() != cases.size())
+    die("the Go oracle answered " + std::to_string(answers.size()) + " of " + std::to_string(cases.size()) + " cases");
   return answers;
 }
 
@@ -402,13 +404,19 @@ Options parse(int argc, char** argv) {
       if (i + 1 >= argc) die("missing value for " + a);
       return argv[++i];
     };
-    if (a == "--oracle-src") o.oracle_src = value();
-    else if (a == "--work") o.work = value();
-    else if (a == "--cases") o.cases = std::stoul(value());
-    else if (a == "--seed") o.seed = std::stoull(value());
-    else die("unknown argument " + a);
+    if (a == "--oracle-src")
+      o.oracle_src = value();
+    else if (a == "--work")
+      o.work = value();
+    else if (a == "--cases")
+      o.cases = std::stoul(value());
+    else if (a == "--seed")
+      o.seed = std::stoull(value());
+    else
+      die("unknown argument " + a);
   }
-  if (o.oracle_src.empty() || o.work.empty()) die("usage: matcher_conformance --oracle-src DIR --work DIR [--cases N] [--seed S]");
+  if (o.oracle_src.empty() || o.work.empty())
+    die("usage: matcher_conformance --oracle-src DIR --work DIR [--cases N] [--seed S]");
   return o;
 }
 

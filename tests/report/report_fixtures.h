@@ -111,7 +111,7 @@ inline std::string slurp(const fs::path& p) {
 // of "\x01" removes one), stdout and stderr captured through files in
 // `scratch`, optionally in directory `cwd`.
 inline RunResult run_program(const Scratch& scratch, std::vector<std::string> argv,
-                       const std::map<std::string, std::string>& env = {}, const std::string& cwd = "") {
+                             const std::map<std::string, std::string>& env = {}, const std::string& cwd = "") {
   std::vector<std::string> envs;
   for (char** e = environ; *e; ++e) {
     std::string kv(*e);
@@ -151,7 +151,7 @@ inline RunResult run_program(const Scratch& scratch, std::vector<std::string> ar
 }
 
 inline RunResult ctxpack(const Scratch& scratch, std::vector<std::string> args,
-                   const std::map<std::string, std::string>& env = {}) {
+                         const std::map<std::string, std::string>& env = {}) {
   args.insert(args.begin(), CTXPACK_BINARY);
   return run_program(scratch, std::move(args), env);
 }
