@@ -1,5 +1,6 @@
 #include "ctxpack/context.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -87,6 +88,34 @@ BuildContext open_build_context(const ContextOptions& options) {
   }
   ctx.matcher = std::make_unique<Matcher>(ctx.ignore.rules);
   return ctx;
+}
+
+DockerfileContent read_dockerfile(const std::string& path) {
+  // O_NONBLOCK so that opening a FIFO returns at once and fstat can refuse it.
+  int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) throw_errno("cannot read Dockerfile", path, errno);
+  struct stat st;
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    throw Error("cannot read Dockerfile " + path + ": not a regular file");
+  }
+  DockerfileContent out;
+  out.mode = st.st_mode & 07777;
+  out.mtime = st.st_mtim.tv_sec;
+  char buf[64 * 1024];
+  while (true) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int err = errno;
+      ::close(fd);
+      throw_errno("cannot read Dockerfile", path, err);
+    }
+    if (n == 0) break;
+    out.text.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return out;
 }
 
 }  // namespace ctxpack

@@ -88,6 +88,7 @@ Finding rule_finding(Severity sev, const char* code, const Rule& rule, std::stri
   f.rule = rule_reference(rule);
   f.file = rule.file;
   f.line = rule.line;
+  f.about_rule = true;
   return f;
 }
 
@@ -672,7 +673,7 @@ void HazardScanner::observe(const WalkEntry& e) {
   const FileInfo& info = e.entry->info;
   const bool is_dir = info.type == FileType::kDirectory;
   auto add = [&](Severity sev, const char* code, std::string message) {
-    findings_.push_back(Finding{sev, code, std::move(message), display_path(e.path, is_dir), {}, {}, 0});
+    findings_.push_back(Finding{sev, code, std::move(message), display_path(e.path, is_dir), {}, {}, 0, false});
   };
   auto unreadable = [&]() {
     if (!may_be_unreadable(info)) return false;

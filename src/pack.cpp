@@ -37,41 +37,6 @@ class EntrySink {
   virtual void changed(std::string_view path, const std::string& what) = 0;
 };
 
-struct LoadedFile {
-  std::string data;
-  uint32_t mode = 0;
-  int64_t mtime = 0;
-};
-
-// Reads the Dockerfile pack adds itself; -f may name anything, but only a
-// regular file has an end (a FIFO would block, /dev/zero never ends).
-LoadedFile load_file(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0) throw_errno("cannot read", path, errno);
-  LoadedFile out;
-  struct stat st;
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    ::close(fd);
-    throw Error("cannot read the Dockerfile " + path + ": not a regular file");
-  }
-  out.mode = st.st_mode & 07777;
-  out.mtime = st.st_mtim.tv_sec;
-  char buf[64 * 1024];
-  while (true) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      int err = errno;
-      ::close(fd);
-      throw_errno("cannot read", path, err);
-    }
-    if (n == 0) break;
-    out.data.append(buf, static_cast<size_t>(n));
-  }
-  ::close(fd);
-  return out;
-}
-
 std::optional<TarType> tar_type(FileType t) {
   switch (t) {
     case FileType::kRegular:
@@ -105,11 +70,11 @@ class ContextTar : public WalkVisitor {
     // Read now, when pack may have to add it: a Dockerfile it cannot read
     // fails the run before anything is written.
     if (options.add_dockerfile && (outside || (ctx.dockerfile_exists && ctx.builder == Builder::kBuildKit))) {
-      dockerfile_ = load_file(ctx.dockerfile_path);
+      dockerfile_ = read_dockerfile(ctx.dockerfile_path);
     }
     if (outside && options.add_dockerfile) {
       Sha256 sha;
-      sha.update(dockerfile_.data.data(), dockerfile_.data.size());
+      sha.update(dockerfile_.text.data(), dockerfile_.text.size());
       injected_name_ = ".dockerfile." + sha.hex_digest().substr(0, 20);
       if (ctx.builder == Builder::kLegacy) dockerignore_suffix_ = "\n" + injected_name_ + "\n";
     }
@@ -203,7 +168,7 @@ class ContextTar : public WalkVisitor {
       return "";
     }
     const int64_t mtime = options_.reproducible ? options_.epoch : options_.now;
-    add_memory(injected_name_, 0600, mtime, dockerfile_.data);
+    add_memory(injected_name_, 0600, mtime, dockerfile_.text);
     if (ctx_.builder == Builder::kBuildKit) {
       // The classic daemon deletes what .dockerignore lists; BuildKit
       // applies no ignore file to a tar.
@@ -231,7 +196,7 @@ class ContextTar : public WalkVisitor {
       warn_("the Dockerfile " + quote_path(rel) + " is excluded by the ignore file and not in the tar");
       return "";
     }
-    add_memory(rel, dockerfile_.mode, options_.reproducible ? options_.epoch : dockerfile_.mtime, dockerfile_.data);
+    add_memory(rel, dockerfile_.mode, options_.reproducible ? options_.epoch : dockerfile_.mtime, dockerfile_.text);
     warn_("excluded Dockerfile " + quote_path(rel) +
           " added to the tar so that docker build - finds it; a COPY of the whole context copies it too, unlike "
           "a directory build (--no-dockerfile leaves it out)");
@@ -268,7 +233,7 @@ class ContextTar : public WalkVisitor {
   std::optional<struct stat> output_;
   std::unordered_map<uint64_t, std::string> links_;  // only inodes with more than one link
   std::string name_, link_, capability_;             // reused from entry to entry
-  LoadedFile dockerfile_;                            // when pack may have to add it
+  DockerfileContent dockerfile_;                     // when pack may have to add it
   std::string injected_name_;
   std::string dockerignore_suffix_;
   bool dockerignore_rewritten_ = false;

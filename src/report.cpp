@@ -509,7 +509,8 @@ Report make_report(const ContextOptions& context_options, const ReportOptions& o
       LegacyReachLint* other_reach = other->builder == Builder::kLegacy && reach->active() ? reach.get() : nullptr;
       OtherVisitor visitor(recorder, other_reach);
       try {
-        walk_with(*other, WalkOptions{.stat = false, .include_excluded = other_reach != nullptr}, visitor);
+        walk_with(*other, WalkOptions{.stat = false, .include_excluded = other_reach != nullptr, .keep_going = true},
+                  visitor);
         diff = std::make_unique<BuilderDiff>(ctx, *other, recorder.release());
       } catch (const Error& e) {
         report.warnings.push_back("not compared with " + builder_title(other->builder) + ": " + e.what());
@@ -524,7 +525,7 @@ Report make_report(const ContextOptions& context_options, const ReportOptions& o
   TarSizeCounter tar(ctx);
   LegacyReachLint* main_reach = ctx.builder == Builder::kLegacy && reach->active() ? reach.get() : nullptr;
   ReportVisitor visitor(measure, lint, hazards, tar, main_reach, diff.get(), report.warnings);
-  walk_with(ctx, WalkOptions{.stat = true, .include_excluded = true}, visitor);
+  walk_with(ctx, WalkOptions{.stat = true, .include_excluded = true, .keep_going = true}, visitor);
   measure.finish();
   report.tar_bytes = tar.total();
 

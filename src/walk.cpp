@@ -122,7 +122,7 @@ void walk_tree(FileSystem& fs, const Matcher& matcher, const WalkOptions& option
         visitor.warning(path + ": cannot read excluded directory: " + std::strerror(err));
       } else if (excluded && policy.tolerate_unreadable_excluded && is_permission_error(err)) {
         visitor.warning(path + ": skipped unreadable excluded directory (" + std::strerror(err) + ")");
-      } else if (!policy.tolerate_unreadable_excluded) {
+      } else if (!policy.tolerate_unreadable_excluded || options.keep_going) {
         visitor.warning(path + ": cannot read directory: " + std::strerror(err));
       } else {
         throw Error("cannot read directory " + path + ": " + std::strerror(err));

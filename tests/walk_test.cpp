@@ -139,6 +139,19 @@ TEST(Walk, BuildKitFailsOnUnreadableDirectoryItSends) {
   EXPECT_THROW(walk_buildkit(fs, m, {}, c), Error);
 }
 
+TEST(Walk, KeepGoingWarnsOfEveryUnreadableDirectoryAndWalksOn) {
+  FakeFileSystem fs;
+  fs.file("a/x").file("b/y").file("c/z").fail_open("a").fail_open("b");
+  WalkOptions o;
+  o.keep_going = true;
+  Collect c;
+  walk_buildkit(fs, rules(""), o, c);
+  EXPECT_THAT(c.sent, ElementsAre("a/", "b/", "c/", "c/z"));
+  ASSERT_EQ(c.warnings.size(), 2u);
+  EXPECT_THAT(c.warnings[0], ::testing::HasSubstr("a: cannot read directory"));
+  EXPECT_THAT(c.warnings[1], ::testing::HasSubstr("b: cannot read directory"));
+}
+
 TEST(Walk, LegacyValidationRefusesUnreadableExcludedDirectory) {
   FakeFileSystem fs;
   fs.file("secret/x").file("app").fail_open("secret");

@@ -2,6 +2,7 @@
 // the ignore file the chosen builder reads, and the compiled rules.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -41,5 +42,16 @@ struct BuildContext {
 BuildContext open_build_context(const ContextOptions& options);
 
 inline constexpr const char* kCliRuleSource = "(docker CLI)";
+
+struct DockerfileContent {
+  std::string text;
+  uint32_t mode = 0;  // permission bits plus setuid, setgid and sticky
+  int64_t mtime = 0;  // whole seconds
+};
+
+// Reads a Dockerfile. -f may name anything, but only a regular file has an
+// end: a FIFO would block and /dev/zero never ends, so anything else is an
+// Error naming `path`, raised before the file is read.
+DockerfileContent read_dockerfile(const std::string& path);
 
 }  // namespace ctxpack

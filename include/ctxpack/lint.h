@@ -30,12 +30,13 @@ Severity parse_severity(std::string_view name);
 
 struct Finding {
   Severity severity = Severity::kWarning;
-  std::string code;     // stable, kebab-case (README lists them)
-  std::string message;  // one line
-  std::string path;     // the context path involved (directories end in '/'); "" if none
-  std::string rule;     // rule_reference() of the rule involved; "" if none
-  std::string file;     // the ignore file holding that rule, as the user named it ("" if none)
-  size_t line = 0;      // its line (0 if none)
+  std::string code;         // stable, kebab-case (README lists them)
+  std::string message;      // one line
+  std::string path;         // the context path involved (directories end in '/'); "" if none
+  std::string rule;         // rule_reference() of the rule involved; "" if none
+  std::string file;         // the ignore file holding that rule, as the user named it ("" if none)
+  size_t line = 0;          // its line (0 if none)
+  bool about_rule = false;  // the rule is the subject (ignore-file lint); else the path is
 };
 
 // Every finding code, for documentation and tests.

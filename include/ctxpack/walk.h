@@ -45,6 +45,9 @@ class WalkVisitor {
 struct WalkOptions {
   bool stat = false;              // full lstat data for every entry (else only the type)
   bool include_excluded = false;  // also visit what is not sent, walking into pruned directories
+  // Where the builder fails on a directory it cannot read, warn and go on
+  // instead of throwing: an audit reports every such directory, not the first.
+  bool keep_going = false;
 };
 
 // Walks with the rules and builder of `ctx`. Throws Error where the builder

@@ -1,10 +1,9 @@
 // ctxpack copy: what every COPY/ADD puts where in the image, per builder.
 #include <cstdio>
-#include <fstream>
 #include <map>
-#include <sstream>
 
 #include "commands.h"
+#include "ctxpack/context.h"
 #include "ctxpack/copy_plan.h"
 #include "ctxpack/dockerfile.h"
 #include "ctxpack/error.h"
@@ -28,14 +27,6 @@ struct CopyFlags {
 // beyond, each directory item is folded to its top-level children.
 constexpr size_t kFullListing = 40;
 constexpr size_t kFoldedLines = 20;
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error("cannot read Dockerfile " + path);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 std::string counts(size_t files, size_t dirs, size_t links) {
   std::string out;
@@ -272,7 +263,7 @@ int run_copy(const CopyFlags& flags) {
     }
     bo.build_args[kv.substr(0, eq)] = kv.substr(eq + 1);
   }
-  ParsedDockerfile parsed = parse_dockerfile(read_file(ctx.dockerfile_path), ctx.dockerfile_path);
+  ParsedDockerfile parsed = parse_dockerfile(read_dockerfile(ctx.dockerfile_path).text, ctx.dockerfile_path);
   for (const auto& d : parsed.directives) {
     if (d.name == "syntax" && ctx.builder == Builder::kBuildKit) {
       warn("# syntax=" + d.value +
@@ -294,7 +285,8 @@ int run_copy(const CopyFlags& flags) {
     BuildContext bk = open_build_context(bk_options);
     BuildOptions bk_bo = bo;
     bk_bo.builder = Builder::kBuildKit;
-    Build bk_build = evaluate_dockerfile(parse_dockerfile(read_file(ctx.dockerfile_path), ctx.dockerfile_path), bk_bo);
+    Build bk_build =
+        evaluate_dockerfile(parse_dockerfile(read_dockerfile(ctx.dockerfile_path).text, ctx.dockerfile_path), bk_bo);
     CopyPlan bk_plan = plan_copies(bk, bk_build);
     plan.transfer = bk_plan.transfer;
     plan.transfer_whole = bk_plan.transfer_whole;

@@ -162,10 +162,11 @@ void print_text(const Report& r, const ReportFlags& flags) {
     size_t code_width = 0;
     for (const Finding& f : r.findings) code_width = std::max(code_width, f.code.size());
     for (const Finding& f : r.findings) {
-      std::string where = !f.path.empty() ? quote_path(f.path) : f.rule;
-      std::string line = "  " + severity_label(f.severity, st) + "  " + pad_right(f.code, code_width) + "  " + where +
-                         ": " + f.message;
-      if (!f.path.empty() && !f.rule.empty()) line += st.dim(" [" + f.rule + "]");
+      const bool by_path = !f.about_rule && !f.path.empty();
+      std::string where = by_path ? quote_path(f.path) : f.rule;
+      std::string line = "  " + severity_label(f.severity, st) + "  " + pad_right(f.code, code_width) + "  " +
+                         (where.empty() ? "" : where + ": ") + f.message;
+      if (by_path && !f.rule.empty()) line += st.dim(" [" + f.rule + "]");
       std::printf("%s\n", line.c_str());
     }
   }
@@ -212,7 +213,9 @@ void print_github(const Report& r, const ReportFlags& flags, const std::vector<G
     }
     props += std::string(props.empty() ? "" : ",") + "title=" + gh_escape("ctxpack " + f.code, true);
     std::string message = f.message;
-    if (!f.path.empty()) message = quote_path(f.path) + ": " + message;
+    // The annotation sits on the rule's line when there is one (that is
+    // where a fix goes), else on the path's file.
+    if (!f.about_rule && !f.path.empty()) message = quote_path(f.path) + ": " + message;
     if (!f.rule.empty() && f.file.empty()) message += " [" + f.rule + "]";
     std::printf("::%s %s::%s\n", level, props.c_str(), gh_escape(message, false).c_str());
   }
