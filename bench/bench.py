@@ -431,6 +431,35 @@ class Suite:
             md.append("Verdicts compared path by path: %s\n" % same)
         self.sections.append("\n".join(md))
 
+    def micro(self):
+        """Google Benchmark's matcher micro-benchmarks, on the 40 rules and the 1M paths."""
+        md = ["## Matcher micro-benchmarks\n",
+              "`matcher_bench` (bench/micro, Google Benchmark) on the 40 rules and the first 1M paths of "
+              "`paths-1m.txt`; `BM_ManyRules` and `BM_Compile` use synthetic rules. One core; time per item.\n"]
+        exe = self.args.micro
+        if not exe or not os.path.exists(exe):
+            md.append("Not run: no matcher_bench binary (Google Benchmark missing at build time).\n")
+            self.sections.append("\n".join(md))
+            return
+        print("[micro] matcher_bench", file=sys.stderr)
+        env = dict(os.environ, CTXPACK_BENCH_RULES=os.path.join(self.args.work, "dockerignore-40"),
+                   CTXPACK_BENCH_PATHS=os.path.join(self.args.work, "contexts", "paths-1m.txt"))
+        res = subprocess.run([exe, "--benchmark_format=json", "--benchmark_min_time=1"], env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        if res.returncode != 0:
+            md.append("FAILED: exit status %d: %s\n" % (res.returncode, res.stderr.decode(errors="replace")[-300:]))
+            self.sections.append("\n".join(md))
+            return
+        md.append("| benchmark | ns per item (CPU) | items per second | DFA states |")
+        md.append("|---|---|---|---|")
+        for b in json.loads(res.stdout)["benchmarks"]:
+            ips = b.get("items_per_second")
+            states = b.get("dfa_states")
+            md.append("| %s | %.1f | %s | %s |" % (
+                b["name"], b["cpu_time"] * {"ns": 1, "us": 1e3, "ms": 1e6, "s": 1e9}[b.get("time_unit", "ns")],
+                format(int(ips), ",") if ips else "—", format(int(states), ",") if states else "—"))
+        self.sections.append("\n".join(md) + "\n")
+
     def same_verdicts(self, go, why):
         def verdicts(cmd):
             with open(cmd.stdin, "rb") as stdin:
@@ -539,6 +568,7 @@ def main():
     ap.add_argument("--work", required=True, help="directory with contexts/ (from gen_context.py)")
     ap.add_argument("--bin", required=True, help="directory with the dockertar and dockermatch baselines")
     ap.add_argument("--ctxpack", required=True)
+    ap.add_argument("--micro", help="the matcher_bench binary (bench/micro); its section is skipped without it")
     ap.add_argument("--out", required=True, help="BENCHMARKS.md to write")
     ap.add_argument("--runs", type=int, default=5, help="timed runs per command, 100k shape")
     ap.add_argument("--runs-1m", type=int, default=3, help="timed runs per command, 1M shape and why")
@@ -553,6 +583,7 @@ def main():
     shapes = ["monorepo"] if args.quick else ["monorepo", "wide"]
     suite.shape("monorepo", args.runs, with_compression=True)
     suite.why(args.runs_1m)
+    suite.micro()
     if not args.quick:
         suite.shape("wide", args.runs_1m, with_compression=False)
     suite.evaluate(shapes)

@@ -47,6 +47,7 @@ have go || need+=(golang-go)
 have bsdtar || need+=(libarchive-tools)
 [ -x /usr/bin/time ] || need+=(time)
 have zstd || need+=(zstd)
+[ -e /usr/include/benchmark/benchmark.h ] || need+=(libbenchmark-dev)
 have python3 || need+=(python3)
 if [ -z "$ctxpack" ]; then
   have cmake || need+=(cmake)
@@ -72,7 +73,7 @@ if [ -z "$ctxpack" ]; then
   ctxpack=$work/build/ctxpack
   echo "run.sh: building ctxpack in $work/build" >&2
   if ! { cmake -S "$repo" -B "$work/build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUILD_TESTING=OFF \
-           && cmake --build "$work/build" --target ctxpack -j2; } >"$work/build.log" 2>&1; then
+           && cmake --build "$work/build" --target ctxpack matcher_bench -j2; } >"$work/build.log" 2>&1; then
     # The report says which ctxpack commands could not run; the baselines still can.
     echo "run.sh: building ctxpack failed (see $work/build.log); its rows will say so" >&2
     rm -f "$ctxpack"
@@ -83,5 +84,6 @@ shapes=(monorepo paths)
 [ -n "$quick" ] || shapes+=(wide)
 python3 "$bench_dir/gen_context.py" --out "$work/contexts" "${shapes[@]}"
 
-exec python3 "$bench_dir/bench.py" --work "$work" --bin "$work/bin" --ctxpack "$ctxpack" --out "$out" \
+micro=$(dirname "$ctxpack")/bench/micro/matcher_bench
+exec python3 "$bench_dir/bench.py" --work "$work" --bin "$work/bin" --ctxpack "$ctxpack" --micro "$micro" --out "$out" \
   $quick ${passthrough[@]+"${passthrough[@]}"}

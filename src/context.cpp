@@ -52,9 +52,10 @@ BuildContext open_build_context(const ContextOptions& options) {
 
   if (options.dockerfile.empty()) {
     ctx.dockerfile_path = join_path(options.context == "." ? "" : options.context, "Dockerfile");
-    // The classic CLI falls back to a lower-case name.
+    // Both builders fall back to a lower-case name: the classic CLI
+    // (getDockerfileRelPath) and BuildKit's Dockerfile frontend alike.
     std::string lower = join_path(options.context == "." ? "" : options.context, "dockerfile");
-    if (options.builder == Builder::kLegacy && !is_file(ctx.dockerfile_path) && is_file(lower)) {
+    if (!is_file(ctx.dockerfile_path) && is_file(lower)) {
       ctx.dockerfile_path = lower;
     }
   } else {

@@ -241,9 +241,28 @@ class Daemon:
                   ok=(200, 404))
 
     def remove_images(self):
-        """Delete every image and the BuildKit cache, so the next test starts from nothing."""
-        for image in self.images():
-            self.remove_image(image)
+        """Delete every image and the BuildKit cache, so the next test starts from nothing.
+
+        The classic builder leaves intermediate images that are the parents
+        of others; the daemon refuses (409) to delete a parent before its
+        children, whatever the listing order, so refused ones are retried
+        while each round deletes something.
+        """
+        pending = self.images()
+        while pending:
+            refused = []
+            for image in pending:
+                path = "/images/%s?force=1" % urllib.parse.quote(image, safe="")
+                status, body = self.request("DELETE", path)
+                if status == 409:
+                    refused.append((image, body))
+                elif status not in (200, 404):
+                    raise DaemonError("DELETE %s: HTTP %d %s" % (path, status,
+                                                                 (body or b"").decode("utf-8", "replace").strip()))
+            if len(refused) == len(pending):
+                raise DaemonError("cannot delete images: %s" % "; ".join(
+                    (body or b"").decode("utf-8", "replace").strip() for _, body in refused))
+            pending = [image for image, _ in refused]
         self._api("POST", "/build/prune?all=1", timeout=120)
 
     # -- clients -------------------------------------------------------------
