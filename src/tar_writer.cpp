@@ -418,6 +418,8 @@ void TarStream::flush() {
 }
 
 void TarStream::write(const void* data, size_t len) {
+  // An empty view may carry a null pointer, which memcpy must never see.
+  if (len == 0) return;
   tar_bytes_ += len;
   auto p = static_cast<const char*>(data);
   if (len >= kBufferSize) {

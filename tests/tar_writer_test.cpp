@@ -212,7 +212,8 @@ TEST(TarHeader, MtimeUsesUstarUpTo2242AndPaxOutside) {
 
 TEST(TarHeader, CapabilityGoesIntoASchilyRecordAndRecordsAreSorted) {
   const std::string cap("\0\0\0\x02\0\x04\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 20);
-  TarEntry e = file(std::string(120, 'c'));
+  const std::string name(120, 'c');  // outlives `e`, which only views it
+  TarEntry e = file(name);
   e.capability = cap;
   e.mtime = -1;
   std::string h = header(e);

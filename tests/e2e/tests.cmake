@@ -8,10 +8,11 @@ endif()
 
 set(CTXPACK_E2E_DIR ${CMAKE_CURRENT_LIST_DIR})
 add_test(NAME e2e_harness COMMAND ${Python3_EXECUTABLE} ${CTXPACK_E2E_DIR}/test_harness.py)
+ctxpack_generated_contexts(count 200)
 foreach(suite legacy_ls legacy_tar)
   add_test(NAME e2e_${suite}
            COMMAND ${Python3_EXECUTABLE} ${CTXPACK_E2E_DIR}/test_${suite}.py
-                   --ctxpack $<TARGET_FILE:ctxpack>)
+                   --ctxpack $<TARGET_FILE:ctxpack> --count ${count})
 endforeach()
 # 77: the docker client is not installed (.ci/run installs it).
 set_tests_properties(e2e_harness e2e_legacy_ls e2e_legacy_tar PROPERTIES

@@ -8,9 +8,10 @@ if(NOT Python3_Interpreter_FOUND)
   return()
 endif()
 
+ctxpack_generated_contexts(count 100)
 add_test(NAME pack_bytes
          COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/test_pack_bytes.py
-                 --ctxpack $<TARGET_FILE:ctxpack> --count 100)
+                 --ctxpack $<TARGET_FILE:ctxpack> --count ${count})
 # 77: the docker client is not installed (.ci/run installs it).
 set_tests_properties(pack_bytes PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 300 LABELS e2e)
 

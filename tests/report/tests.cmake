@@ -6,8 +6,9 @@ if(NOT Python3_Interpreter_FOUND)
   return()
 endif()
 
+ctxpack_generated_contexts(count 60)
 add_test(NAME report_totals
          COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/test_report_totals.py
-                 --ctxpack $<TARGET_FILE:ctxpack> --count 60)
+                 --ctxpack $<TARGET_FILE:ctxpack> --count ${count})
 # 77: the docker client is not installed (.ci/run installs it).
 set_tests_properties(report_totals PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 600 LABELS e2e)
