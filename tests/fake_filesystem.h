@@ -2,6 +2,7 @@
 // failures (unreadable directories, files that vanish) are set per path.
 #pragma once
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <map>
@@ -12,6 +13,23 @@
 #include "ctxpack/filesystem.h"
 
 namespace ctxpack::testing {
+
+// An open file whose bytes are a string (its length need not match any
+// size a header announced).
+class StringInputFile : public InputFile {
+ public:
+  explicit StringInputFile(std::string data) : data_(std::move(data)) {}
+  ssize_t read(void* buf, size_t len) override {
+    size_t n = std::min(len, data_.size() - pos_);
+    std::memcpy(buf, data_.data() + pos_, n);
+    pos_ += n;
+    return static_cast<ssize_t>(n);
+  }
+
+ private:
+  std::string data_;
+  size_t pos_ = 0;
+};
 
 class FakeFileSystem : public FileSystem {
  public:
@@ -107,7 +125,7 @@ class FakeFileSystem : public FileSystem {
     if (it->second.info.type == FileType::kSymlink) return ELOOP;
     if (it->second.info.type != FileType::kRegular) return EINVAL;
     if (it->second.open_error) return it->second.open_error;
-    *out = std::make_unique<StringFile>(it->second.content);
+    *out = std::make_unique<StringInputFile>(it->second.content);
     return 0;
   }
   int check_readable(Dir parent, const std::string& name) override {
@@ -123,20 +141,6 @@ class FakeFileSystem : public FileSystem {
     std::string content;
     std::string target;
     int open_error = 0;
-  };
-  class StringFile : public InputFile {
-   public:
-    explicit StringFile(std::string data) : data_(std::move(data)) {}
-    ssize_t read(void* buf, size_t len) override {
-      size_t n = std::min(len, data_.size() - pos_);
-      std::memcpy(buf, data_.data() + pos_, n);
-      pos_ += n;
-      return static_cast<ssize_t>(n);
-    }
-
-   private:
-    std::string data_;
-    size_t pos_ = 0;
   };
 
   FileInfo dir_info() {

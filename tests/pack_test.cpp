@@ -291,27 +291,11 @@ class ChangingFileSystem : public testing::FakeFileSystem {
   int open_file(Dir parent, const std::string& name, std::unique_ptr<InputFile>* out) override {
     if (auto it = open_errors.find(name); it != open_errors.end()) return it->second;
     if (auto it = now.find(name); it != now.end()) {
-      *out = std::make_unique<Bytes>(it->second);
+      *out = std::make_unique<testing::StringInputFile>(it->second);
       return 0;
     }
     return FakeFileSystem::open_file(parent, name, out);
   }
-
- private:
-  class Bytes : public InputFile {
-   public:
-    explicit Bytes(std::string s) : s_(std::move(s)) {}
-    ssize_t read(void* buf, size_t len) override {
-      size_t n = std::min(len, s_.size() - pos_);
-      std::memcpy(buf, s_.data() + pos_, n);
-      pos_ += n;
-      return static_cast<ssize_t>(n);
-    }
-
-   private:
-    std::string s_;
-    size_t pos_ = 0;
-  };
 };
 
 TEST(Pack, FilesThatChangeKeepTheTarWellFormed) {

@@ -18,6 +18,7 @@
 
 #include "cli_support.h"
 #include "ctxpack/sha256.h"
+#include "fake_filesystem.h"
 
 namespace ctxpack {
 namespace {
@@ -296,22 +297,6 @@ TEST(Sha256, KnownDigests) {
   EXPECT_EQ(digest(million, 1000000), digest(million, 63));
 }
 
-// An InputFile over a string whose length need not match the header.
-class StringInput : public InputFile {
- public:
-  explicit StringInput(std::string data) : data_(std::move(data)) {}
-  ssize_t read(void* buf, size_t len) override {
-    size_t n = std::min(len, data_.size() - pos_);
-    std::memcpy(buf, data_.data() + pos_, n);
-    pos_ += n;
-    return static_cast<ssize_t>(n);
-  }
-
- private:
-  std::string data_;
-  size_t pos_ = 0;
-};
-
 class FdInput : public InputFile {
  public:
   explicit FdInput(const std::string& path) : fd_(::open(path.c_str(), O_RDONLY)) {}
@@ -346,7 +331,7 @@ TEST(TarStream, CopiesExactlyTheHeaderSizeAndReportsGrowth) {
       FdInput in(src / "f");
       n = stream.copy_file(in, content.size(), &grew);
     } else {
-      StringInput in(content + "grown");
+      testing::StringInputFile in(content + "grown");
       n = stream.copy_file(in, content.size(), &grew);
     }
     EXPECT_EQ(n, static_cast<int64_t>(content.size()));
