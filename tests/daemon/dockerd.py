@@ -76,6 +76,15 @@ class DaemonError(Exception):
     """The daemon or a client did not behave (not: a build failed)."""
 
 
+def _text(body):
+    return (body or b"").decode("utf-8", "replace").strip()
+
+
+def _expect(method, path, status, body, ok):
+    if status not in ok:
+        raise DaemonError("%s %s: HTTP %d %s" % (method, path, status, _text(body)))
+
+
 def missing_packages():
     """What of docker.io this machine lacks, as a list of paths (empty: all there)."""
     return [p for p in (DOCKERD, CONTAINERD, BUILDKIT_CLIENT, LEGACY_CLIENT)
@@ -228,9 +237,7 @@ class Daemon:
 
     def _api(self, method, path, ok=(200,), **kwargs):
         status, body = self.request(method, path, **kwargs)
-        if status not in ok:
-            raise DaemonError("%s %s: HTTP %d %s" % (method, path, status,
-                                                      (body or b"").decode("utf-8", "replace").strip()))
+        _expect(method, path, status, body, ok)
         return body
 
     def images(self):
@@ -256,12 +263,10 @@ class Daemon:
                 status, body = self.request("DELETE", path)
                 if status == 409:
                     refused.append((image, body))
-                elif status not in (200, 404):
-                    raise DaemonError("DELETE %s: HTTP %d %s" % (path, status,
-                                                                 (body or b"").decode("utf-8", "replace").strip()))
+                else:
+                    _expect("DELETE", path, status, body, (200, 404))
             if len(refused) == len(pending):
-                raise DaemonError("cannot delete images: %s" % "; ".join(
-                    (body or b"").decode("utf-8", "replace").strip() for _, body in refused))
+                raise DaemonError("cannot delete images: %s" % "; ".join(_text(body) for _, body in refused))
             pending = [image for image, _ in refused]
         self._api("POST", "/build/prune?all=1", timeout=120)
 
