@@ -271,7 +271,7 @@ int run_copy(const CopyFlags& flags) {
     }
   }
   for (const auto& w : parsed.warnings) warn(ctx.dockerfile_path + ":" + w);
-  Build build = evaluate_dockerfile(std::move(parsed), bo);
+  Build build = evaluate_dockerfile(parsed, bo);
   CopyPlan plan = plan_copies(ctx, build);
 
   Sizes sizes;
@@ -285,8 +285,7 @@ int run_copy(const CopyFlags& flags) {
     BuildContext bk = open_build_context(bk_options);
     BuildOptions bk_bo = bo;
     bk_bo.builder = Builder::kBuildKit;
-    Build bk_build =
-        evaluate_dockerfile(parse_dockerfile(read_dockerfile(ctx.dockerfile_path).text, ctx.dockerfile_path), bk_bo);
+    Build bk_build = evaluate_dockerfile(std::move(parsed), bk_bo);
     CopyPlan bk_plan = plan_copies(bk, bk_build);
     plan.transfer = bk_plan.transfer;
     plan.transfer_whole = bk_plan.transfer_whole;
