@@ -9,11 +9,18 @@ covers literal patterns only, this covers everything the fuzzer found.
 """
 
 import os
+import re
 import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BATCH = 400
+
+# A Go Unicode class escape (\pL, \PP, \p{Greek}) not itself escaped: the
+# one syntax ctxpack's regex engine refuses where Go accepts it
+# (include/ctxpack/regex.h, README "Limitations"). Disagreements on inputs
+# holding one are listed as that known deviation and do not fail the run.
+UNICODE_CLASS = re.compile(rb"(?:^|[^\\])(?:\\\\)*\\[pP]")
 
 
 def build_oracle(build):
@@ -57,7 +64,7 @@ def main(argv):
     oracle = build_oracle(build)
     replay = os.path.join(build, "oracle_replay")
     files = sorted(os.path.join(d, n) for d in argv[2:] if os.path.isdir(d) for n in os.listdir(d))
-    differing = 0
+    differing = known = 0
     for start in range(0, len(files), BATCH):
         batch = files[start:start + BATCH]
         request = subprocess.run([replay, "--request", *batch], capture_output=True, check=True).stdout
@@ -71,6 +78,10 @@ def main(argv):
         for name, want, got, judged in zip(batch, docker, ours, paths):
             if want == got:
                 continue
+            if any(UNICODE_CLASS.search(decode(p)) for p in want[0][2:]):
+                known += 1
+                print("differential.py: %s: known deviation (a Unicode class in a pattern)" % name)
+                continue
             differing += 1
             print("differential.py: %s: ctxpack and Docker disagree" % name)
             if want[:1] != got[:1] or want[1:2] != got[1:2]:
@@ -81,7 +92,8 @@ def main(argv):
             for path, w, g in verdicts[:4]:
                 print("  %r: Docker %s, ctxpack %s (MatchesOrParentMatches, walk, Matches)" % (
                     path, b" ".join(w[1:]).decode(), b" ".join(g[1:]).decode()))
-    print("differential.py: %d inputs replayed, %d where ctxpack differs from Docker" % (len(files), differing))
+    print("differential.py: %d inputs replayed, %d where ctxpack differs from Docker, %d known deviations" % (
+        len(files), differing, known))
     return 1 if differing else 0
 
 
