@@ -7,8 +7,8 @@
 #include <string>
 #include <string_view>
 
-#include "ctxpack/dockerfile.h"
-#include "ctxpack/error.h"
+#include "ctxpack/dockerfile/dockerfile.h"
+#include "ctxpack/support/error.h"
 
 namespace {
 

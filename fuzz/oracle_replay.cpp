@@ -22,10 +22,10 @@
 #include <string_view>
 #include <vector>
 
-#include "ctxpack/error.h"
-#include "ctxpack/ignore_file.h"
-#include "ctxpack/matcher.h"
-#include "ctxpack/path.h"
+#include "ctxpack/support/error.h"
+#include "ctxpack/rules/ignore_file.h"
+#include "ctxpack/rules/matcher.h"
+#include "ctxpack/support/path.h"
 #include "paths.h"
 
 namespace {

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "ctxpack/ignore_file.h"
+#include "ctxpack/rules/ignore_file.h"
 
 namespace fuzz {
 

@@ -13,7 +13,7 @@
 #include <string>
 #include <string_view>
 
-#include "ctxpack/tar_writer.h"
+#include "ctxpack/pack/tar_writer.h"
 
 namespace {
 

@@ -1,13 +1,13 @@
 // Resolving a context the way `docker build` does: which Dockerfile, which
 // ignore file, and the rules the docker CLI adds.
-#include "ctxpack/context.h"
+#include "ctxpack/context/context.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
 #include "cli_support.h"
-#include "ctxpack/error.h"
+#include "ctxpack/support/error.h"
 
 namespace ctxpack {
 namespace {

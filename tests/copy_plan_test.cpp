@@ -1,6 +1,6 @@
 // The COPY/ADD planner on the research notes' context A
 // (copy-semantics.md §6), case by case, for both builders.
-#include "ctxpack/copy_plan.h"
+#include "ctxpack/copy/copy_plan.h"
 
 #include <gtest/gtest.h>
 
@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_support.h"
-#include "ctxpack/error.h"
+#include "ctxpack/support/error.h"
 
 namespace ctxpack {
 namespace {

@@ -1,9 +1,9 @@
 // The Dockerfile parser and evaluator against Docker's frontend rules.
-#include "ctxpack/dockerfile.h"
+#include "ctxpack/dockerfile/dockerfile.h"
 
 #include <gtest/gtest.h>
 
-#include "ctxpack/error.h"
+#include "ctxpack/support/error.h"
 
 namespace ctxpack {
 namespace {

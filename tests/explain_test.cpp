@@ -1,6 +1,6 @@
 // `ctxpack why`: explanations by the rules alone and by each builder's
 // walk, and the command's output, exit codes and errors.
-#include "ctxpack/explain.h"
+#include "ctxpack/context/explain.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "ctxpack/filesystem.h"
+#include "ctxpack/support/filesystem.h"
 
 namespace ctxpack::testing {
 

@@ -1,6 +1,6 @@
 // The .dockerignore reader, rule by rule as Docker's ReadAll behaves
 // (research notes §2): what becomes a pattern, what is dropped, what fails.
-#include "ctxpack/ignore_file.h"
+#include "ctxpack/rules/ignore_file.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "cli_support.h"
-#include "ctxpack/error.h"
+#include "ctxpack/support/error.h"
 
 namespace ctxpack {
 namespace {

@@ -1,6 +1,6 @@
 // Every ignore-file lint rule and every hazard of `ctxpack report`, each on
 // a fixture from testdata/report/ (special entries made at test time).
-#include "ctxpack/lint.h"
+#include "ctxpack/report/lint.h"
 
 #include <gtest/gtest.h>
 #include <sys/socket.h>
@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "ctxpack/report.h"
+#include "ctxpack/report/report.h"
 #include "report/report_fixtures.h"
 
 namespace ctxpack {

@@ -2,7 +2,7 @@
 // §3-§5), plus the recorded vectors of Docker's and balena's test suites
 // (testdata/vectors, §12). tests/conformance compares generated cases with
 // Docker's own code; these pin down every documented behaviour by name.
-#include "ctxpack/matcher.h"
+#include "ctxpack/rules/matcher.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -13,9 +13,9 @@
 #include <string>
 #include <vector>
 
-#include "ctxpack/error.h"
-#include "ctxpack/ignore_file.h"
-#include "ctxpack/path.h"
+#include "ctxpack/support/error.h"
+#include "ctxpack/rules/ignore_file.h"
+#include "ctxpack/support/path.h"
 
 namespace ctxpack {
 namespace {

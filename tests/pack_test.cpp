@@ -3,7 +3,7 @@
 // atomic output; and the pack command's own behaviour. The entries
 // themselves are held against the docker client's upload in tests/pack
 // and tests/e2e.
-#include "ctxpack/pack.h"
+#include "ctxpack/pack/pack.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -20,8 +20,8 @@
 #include <vector>
 
 #include "cli_support.h"
-#include "ctxpack/output.h"
-#include "ctxpack/sha256.h"
+#include "ctxpack/output/output.h"
+#include "ctxpack/support/sha256.h"
 #include "fake_filesystem.h"
 
 namespace ctxpack {

@@ -1,6 +1,6 @@
 // The regular-expression engine: Go's regexp syntax as Docker's patterns
 // reach it, Go's matching rules, and the bounds that keep it linear.
-#include "ctxpack/regex.h"
+#include "ctxpack/rules/regex.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

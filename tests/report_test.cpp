@@ -1,7 +1,7 @@
 // `ctxpack report`: the numbers (against what the test wrote and against
 // ctxpack's own tar), the savings (applied and measured again), the gates'
 // exit codes, and the three output formats.
-#include "ctxpack/report.h"
+#include "ctxpack/report/report.h"
 
 #include <gtest/gtest.h>
 #include <poll.h>

@@ -3,7 +3,7 @@
 // checks that against the real client). Here: each rule that decides the
 // layout, read back with libarchive as an independent decoder, and the
 // output stream's faults.
-#include "ctxpack/tar_writer.h"
+#include "ctxpack/pack/tar_writer.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "cli_support.h"
-#include "ctxpack/sha256.h"
+#include "ctxpack/support/sha256.h"
 #include "fake_filesystem.h"
 
 namespace ctxpack {

@@ -1,12 +1,12 @@
 // The two builders' walks over in-memory trees: order, pruning, held-back
 // parents, error tolerance. Expected lists come from Docker's behaviour as
 // documented in the research notes (§6.3 legacy, §8.2 BuildKit).
-#include "ctxpack/walk.h"
+#include "ctxpack/context/walk.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "ctxpack/error.h"
+#include "ctxpack/support/error.h"
 #include "fake_filesystem.h"
 
 namespace ctxpack {

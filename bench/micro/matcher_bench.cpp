@@ -15,9 +15,9 @@
 #include <string>
 #include <vector>
 
-#include "ctxpack/ignore_file.h"
-#include "ctxpack/matcher.h"
-#include "ctxpack/regex.h"
+#include "ctxpack/rules/ignore_file.h"
+#include "ctxpack/rules/matcher.h"
+#include "ctxpack/rules/regex.h"
 
 namespace {
 

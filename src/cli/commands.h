@@ -6,8 +6,8 @@
 #include <functional>
 #include <string>
 
-#include "ctxpack/context.h"
-#include "ctxpack/ignore_file.h"
+#include "ctxpack/context/context.h"
+#include "ctxpack/rules/ignore_file.h"
 
 namespace ctxpack::cli {
 

@@ -4,7 +4,7 @@
 #include <map>
 
 #include "commands.h"
-#include "ctxpack/error.h"
+#include "ctxpack/support/error.h"
 
 namespace ctxpack::cli {
 

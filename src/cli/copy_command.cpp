@@ -3,14 +3,14 @@
 #include <map>
 
 #include "commands.h"
-#include "ctxpack/context.h"
-#include "ctxpack/copy_plan.h"
-#include "ctxpack/dockerfile.h"
-#include "ctxpack/error.h"
-#include "ctxpack/output.h"
-#include "ctxpack/pack.h"
-#include "ctxpack/path.h"
-#include "ctxpack/walk.h"
+#include "ctxpack/context/context.h"
+#include "ctxpack/copy/copy_plan.h"
+#include "ctxpack/dockerfile/dockerfile.h"
+#include "ctxpack/support/error.h"
+#include "ctxpack/output/output.h"
+#include "ctxpack/pack/pack.h"
+#include "ctxpack/support/path.h"
+#include "ctxpack/context/walk.h"
 
 namespace ctxpack::cli {
 

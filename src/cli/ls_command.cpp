@@ -3,8 +3,8 @@
 #include <cstdio>
 
 #include "commands.h"
-#include "ctxpack/output.h"
-#include "ctxpack/walk.h"
+#include "ctxpack/output/output.h"
+#include "ctxpack/context/walk.h"
 
 namespace ctxpack::cli {
 

@@ -4,7 +4,7 @@
 #include <iostream>
 
 #include "commands.h"
-#include "ctxpack/error.h"
+#include "ctxpack/support/error.h"
 
 int main(int argc, char** argv) {
   using namespace ctxpack;

@@ -9,10 +9,10 @@
 #include <optional>
 
 #include "commands.h"
-#include "ctxpack/error.h"
-#include "ctxpack/output.h"
-#include "ctxpack/pack.h"
-#include "ctxpack/walk.h"
+#include "ctxpack/support/error.h"
+#include "ctxpack/output/output.h"
+#include "ctxpack/pack/pack.h"
+#include "ctxpack/context/walk.h"
 
 namespace ctxpack::cli {
 

@@ -6,10 +6,10 @@
 #include <vector>
 
 #include "commands.h"
-#include "ctxpack/error.h"
-#include "ctxpack/output.h"
-#include "ctxpack/path.h"
-#include "ctxpack/report.h"
+#include "ctxpack/support/error.h"
+#include "ctxpack/output/output.h"
+#include "ctxpack/support/path.h"
+#include "ctxpack/report/report.h"
 
 namespace ctxpack::cli {
 

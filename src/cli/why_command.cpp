@@ -13,9 +13,9 @@
 #include <vector>
 
 #include "commands.h"
-#include "ctxpack/error.h"
-#include "ctxpack/explain.h"
-#include "ctxpack/output.h"
+#include "ctxpack/support/error.h"
+#include "ctxpack/context/explain.h"
+#include "ctxpack/output/output.h"
 
 namespace ctxpack::cli {
 

@@ -25,10 +25,10 @@
 #include <vector>
 
 #include "case_generator.h"
-#include "ctxpack/error.h"
-#include "ctxpack/ignore_file.h"
-#include "ctxpack/matcher.h"
-#include "ctxpack/utf8.h"
+#include "ctxpack/support/error.h"
+#include "ctxpack/rules/ignore_file.h"
+#include "ctxpack/rules/matcher.h"
+#include "ctxpack/support/utf8.h"
 
 namespace ctxpack::conformance {
 namespace {

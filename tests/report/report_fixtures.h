@@ -19,7 +19,7 @@
 #include <string>
 #include <vector>
 
-#include "ctxpack/report.h"
+#include "ctxpack/report/report.h"
 
 extern char** environ;
 

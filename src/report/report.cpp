@@ -1,0 +1,658 @@
+#include "ctxpack/report/report.h"
+
+#include <algorithm>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <unordered_map>
+
+#include "ctxpack/support/error.h"
+#include "ctxpack/output/output.h"
+#include "ctxpack/pack/pack.h"
+#include "ctxpack/support/path.h"
+#include "ctxpack/context/walk.h"
+
+namespace ctxpack {
+
+namespace {
+
+// What rarely belongs in a build context. A directory kind matches a
+// directory name (and, as the rule would, a file of that name); a file
+// kind matches a file name exactly or, with a leading '*', by suffix.
+struct WasteKind {
+  const char* name;
+  bool directory;
+  const char* reason;
+};
+
+constexpr WasteKind kWaste[] = {
+    {".git", true, "git history"},
+    {".hg", true, "Mercurial history"},
+    {".svn", true, "Subversion metadata"},
+    {"node_modules", true, "dependency tree (install it in the image)"},
+    {"bower_components", true, "dependency tree"},
+    {".venv", true, "virtualenv"},
+    {"venv", true, "virtualenv"},
+    {"__pycache__", true, "Python bytecode cache"},
+    {".pytest_cache", true, "test cache"},
+    {".mypy_cache", true, "type-checker cache"},
+    {".ruff_cache", true, "linter cache"},
+    {".tox", true, "tox environments"},
+    {".nox", true, "nox environments"},
+    {".gradle", true, "Gradle cache"},
+    {".cache", true, "cache"},
+    {".parcel-cache", true, "bundler cache"},
+    {".turbo", true, "build cache"},
+    {".next", true, "build output"},
+    {".nuxt", true, "build output"},
+    {"dist", true, "build output"},
+    {"target", true, "build output"},
+    {"coverage", true, "test coverage output"},
+    {".nyc_output", true, "test coverage output"},
+    {".terraform", true, "Terraform providers and modules"},
+    {".idea", true, "editor settings"},
+    {"*.log", false, "log file"},
+    {"*.zip", false, "archive"},
+    {"*.tar", false, "archive"},
+    {"*.tar.gz", false, "archive"},
+    {"*.tgz", false, "archive"},
+    {"*.tar.xz", false, "archive"},
+    {"*.tar.bz2", false, "archive"},
+    {"*.7z", false, "archive"},
+    {"*.rar", false, "archive"},
+    {"*.dump", false, "database dump"},
+    {"*.sql.gz", false, "database dump"},
+    {"*.bak", false, "backup file"},
+    {"*.swp", false, "editor swap file"},
+    {"*.hprof", false, "heap dump"},
+    {"*.heapsnapshot", false, "heap dump"},
+    {"*.pyc", false, "Python bytecode"},
+    {".DS_Store", false, "macOS folder metadata"},
+};
+constexpr size_t kWasteCount = sizeof kWaste / sizeof kWaste[0];
+static_assert(kWasteCount <= 64, "waste kinds are a 64-bit mask");
+
+bool ends_with(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+uint64_t dir_waste_bits(std::string_view name) {
+  uint64_t bits = 0;
+  for (size_t i = 0; i < kWasteCount; ++i) {
+    if (kWaste[i].directory && name == kWaste[i].name) bits |= uint64_t{1} << i;
+  }
+  return bits;
+}
+
+// A file's own kinds: file kinds, and directory kinds whose rule would hit
+// a file of that name too.
+uint64_t file_waste_bits(std::string_view name) {
+  uint64_t bits = 0;
+  for (size_t i = 0; i < kWasteCount; ++i) {
+    std::string_view k = kWaste[i].name;
+    bool hit =
+        k[0] == '*' && !kWaste[i].directory ? ends_with(name, k.substr(1)) && name.size() > k.size() - 1 : name == k;
+    if (hit) bits |= uint64_t{1} << i;
+  }
+  return bits;
+}
+
+std::string extension_of(std::string_view name) {
+  size_t dot = name.rfind('.');
+  if (dot == std::string_view::npos || dot == 0 || dot + 1 == name.size() || name.size() - dot > 16) return {};
+  std::string ext(name.substr(dot));
+  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return ext;
+}
+
+// "a" is "b" or one of its parent directories ("" is everyone's).
+bool covers(std::string_view a, std::string_view b) {
+  if (a.empty()) return true;
+  return b.size() >= a.size() && b.substr(0, a.size()) == a && (b.size() == a.size() || b[a.size()] == '/');
+}
+
+// Larger first; at equal size, earlier in walk order.
+bool heavier(const SizeEntry& a, const SizeEntry& b) {
+  if (a.bytes != b.bytes) return a.bytes > b.bytes;
+  return compare_walk_order(a.path, b.path) < 0;
+}
+
+// Keeps the `n` heaviest entries; the lightest kept one is at the front.
+class TopN {
+ public:
+  explicit TopN(size_t n) : n_(n) {}
+  bool wants(uint64_t bytes) const { return n_ > 0 && (heap_.size() < n_ || bytes > heap_.front().bytes); }
+  void offer(SizeEntry e) {
+    if (heap_.size() == n_ && !heavier(e, heap_.front())) return;
+    if (heap_.size() == n_) {
+      std::pop_heap(heap_.begin(), heap_.end(), heavier);
+      heap_.pop_back();
+    }
+    heap_.push_back(std::move(e));
+    std::push_heap(heap_.begin(), heap_.end(), heavier);
+  }
+  std::vector<SizeEntry> sorted() && {
+    std::sort(heap_.begin(), heap_.end(), heavier);
+    return std::move(heap_);
+  }
+
+ private:
+  size_t n_;
+  std::vector<SizeEntry> heap_;
+};
+
+// Sums sizes up the directory stack as the walk goes.
+class Measure {
+ public:
+  Measure(const BuildContext& ctx, const ReportOptions& options, Report& report)
+      : options_(options), report_(report), files_(options.top), dirs_(options.top) {
+    rules_ = ctx.ignore.rules.size();
+    report_.rules.resize(rules_);
+    for (size_t i = 0; i < rules_; ++i) {
+      const Rule& r = ctx.ignore.rules[i];
+      RuleUse& u = report_.rules[i];
+      u.file = r.file;
+      u.line = r.line;
+      u.pattern = r.pattern;
+      u.exception = !r.pattern.empty() && r.pattern[0] == '!';
+    }
+    if (ctx.builder == Builder::kLegacy) {
+      // The docker CLI re-adds these whatever a new rule says.
+      keep_out_of_savings_ = {".dockerignore", ctx.dockerfile_rel};
+    }
+    stack_.push_back(Frame{0, 0, 0, 0, 0, new_node(-1, ".")});
+  }
+
+  void observe(const WalkEntry& e) {
+    const FileInfo& info = e.entry->info;
+    const bool is_dir = info.type == FileType::kDirectory;
+    const std::string_view path = e.path;
+    if (e.verdict.rule >= 0 && static_cast<size_t>(e.verdict.rule) < rules_) {
+      RuleUse& u = report_.rules[e.verdict.rule];
+      ++u.paths;
+      if (info.type == FileType::kRegular) {
+        ++u.files;
+        u.bytes += info.size;
+      }
+    }
+    // BuildKit visits an excluded directory it walked into when it knows
+    // whether it is sent: after some of its contents.
+    if (is_dir && covers(path, dir_)) {
+      if (e.sent) ++report_.dirs;
+      return;
+    }
+    const std::string_view parent = parent_path(path);
+    while (!covers(dir_, parent)) pop();
+    while (dir_.size() < parent.size()) {
+      size_t start = dir_.empty() ? 0 : dir_.size() + 1;
+      size_t end = parent.find('/', start);
+      push(parent.substr(start, (end == std::string_view::npos ? parent.size() : end) - start));
+    }
+
+    switch (info.type) {
+      case FileType::kDirectory:
+        if (e.sent) ++report_.dirs;
+        push(base_name(path));
+        break;
+      case FileType::kRegular:
+        if (e.sent) {
+          sent_file(e);
+        } else {
+          // Each name with its size: remembering excluded inodes would cost
+          // memory per file (pnpm's node_modules is all hardlinks).
+          ++report_.excluded_files;
+          report_.excluded_bytes += info.size;
+        }
+        break;
+      case FileType::kSymlink:
+        if (e.sent) ++report_.symlinks;
+        break;
+      case FileType::kFifo:
+      case FileType::kCharDevice:
+      case FileType::kBlockDevice:
+        if (e.sent) ++report_.others;
+        break;
+      case FileType::kSocket:
+      case FileType::kUnknown:
+        break;  // never archived
+    }
+  }
+
+  void finish() {
+    while (stack_.size() > 1) pop();
+    Frame& root = stack_.front();
+    nodes_[0].bytes = root.bytes;
+    nodes_[0].files = root.files;
+
+    for (const auto& [ino, inode] : inodes_) {
+      for (size_t b = 0; b < kWasteCount; ++b) {
+        if (inode.waste >> b & 1) waste_[b].bytes += inode.size;
+      }
+    }
+    report_.largest_files = std::move(files_).sorted();
+    report_.largest_dirs = std::move(dirs_).sorted();
+    report_.depth = options_.depth;
+    report_.tree = build_tree(0);
+
+    for (auto& [ext, total] : extensions_) report_.extensions.push_back(ExtensionTotal{ext, total.files, total.bytes});
+    std::sort(report_.extensions.begin(), report_.extensions.end(), [](const auto& a, const auto& b) {
+      return a.bytes != b.bytes ? a.bytes > b.bytes : a.extension < b.extension;
+    });
+
+    for (size_t b = 0; b < kWasteCount; ++b) {
+      const Waste& w = waste_[b];
+      if (w.files == 0) continue;
+      std::string name = kWaste[b].name;
+      report_.suggestions.push_back(
+          Suggestion{w.nested ? "**/" + name : name, kWaste[b].reason, w.example, w.files, w.bytes});
+    }
+    std::stable_sort(report_.suggestions.begin(), report_.suggestions.end(), [](const auto& a, const auto& b) {
+      return a.bytes != b.bytes ? a.bytes > b.bytes : a.files > b.files;
+    });
+  }
+
+ private:
+  struct Frame {
+    size_t path_len;  // length of this directory's path (0 at the root)
+    uint64_t files, bytes;
+    uint64_t waste;  // kinds this directory lies in
+    int depth;
+    int node;  // du tree node, -1 below --depth
+  };
+  struct Node {
+    std::string path;
+    int parent;
+    uint64_t bytes = 0, files = 0;
+    std::vector<int> children;
+  };
+  struct Inode {
+    uint64_t size;
+    uint64_t waste;  // kinds every sent link lies in
+  };
+  struct Waste {
+    uint64_t files = 0, bytes = 0;
+    bool nested = false;  // some occurrence is below the root: the rule needs "**/"
+    std::string example;
+  };
+
+  int new_node(int parent, std::string path) {
+    nodes_.push_back(Node{std::move(path), parent, 0, 0, {}});
+    int id = static_cast<int>(nodes_.size() - 1);
+    if (parent >= 0) nodes_[parent].children.push_back(id);
+    return id;
+  }
+
+  // Marks an occurrence of the kinds in `bits` (not already inside one) at `path`.
+  void occurrence(uint64_t bits, int depth, std::string_view path, bool is_dir) {
+    for (size_t b = 0; b < kWasteCount; ++b) {
+      if (!(bits >> b & 1)) continue;
+      Waste& w = waste_[b];
+      if (depth >= 2) w.nested = true;
+      if (w.example.empty()) w.example = std::string(path) + (is_dir ? "/" : "");
+    }
+  }
+
+  void push(std::string_view name) {
+    const Frame& parent = stack_.back();
+    if (!dir_.empty()) dir_ += '/';
+    dir_ += name;
+    const int depth = parent.depth + 1;
+    const uint64_t own = dir_waste_bits(name);
+    occurrence(own & ~parent.waste, depth, dir_, true);
+    int node = parent.node >= 0 && depth <= options_.depth ? new_node(parent.node, dir_ + "/") : -1;
+    stack_.push_back(Frame{dir_.size(), 0, 0, parent.waste | own, depth, node});
+  }
+
+  void pop() {
+    Frame f = stack_.back();
+    stack_.pop_back();
+    Frame& parent = stack_.back();
+    parent.files += f.files;
+    parent.bytes += f.bytes;
+    if (f.node >= 0) {
+      nodes_[f.node].bytes = f.bytes;
+      nodes_[f.node].files = f.files;
+    }
+    if (f.files > 0 && dirs_.wants(f.bytes)) dirs_.offer(SizeEntry{dir_ + "/", f.bytes, f.files});
+    dir_.resize(parent.path_len);
+  }
+
+  void sent_file(const WalkEntry& e) {
+    const FileInfo& info = e.entry->info;
+    Frame& dir = stack_.back();
+    ++report_.files;
+    uint64_t bits = dir.waste;
+    const bool counts_for_savings =
+        std::find(keep_out_of_savings_.begin(), keep_out_of_savings_.end(), e.path) == keep_out_of_savings_.end();
+    if (counts_for_savings) {
+      uint64_t own = file_waste_bits(e.entry->name);
+      occurrence(own & ~dir.waste, dir.depth + 1, e.path, false);
+      bits |= own;
+    } else {
+      bits = 0;
+    }
+    // The tar holds a hardlinked inode's content once, at its first name.
+    uint64_t content = info.size;
+    if (info.nlink > 1) {
+      auto [it, first] = inodes_.try_emplace(info.ino, Inode{info.size, bits});
+      if (!first) {
+        content = 0;
+        it->second.waste &= bits;
+      }
+    }
+    dir.files += 1;
+    dir.bytes += content;
+    report_.bytes += content;
+    for (size_t b = 0; b < kWasteCount; ++b) {
+      if (!(bits >> b & 1)) continue;
+      ++waste_[b].files;
+      if (info.nlink <= 1) waste_[b].bytes += info.size;
+    }
+    if (content > 0 && files_.wants(content)) files_.offer(SizeEntry{std::string(e.path), content, 1});
+    std::string ext = extension_of(e.entry->name);
+    auto& total = extensions_[ext];
+    ++total.files;
+    total.bytes += content;
+  }
+
+  TreeNode build_tree(int id) const {
+    const Node& n = nodes_[id];
+    TreeNode out{n.path, n.bytes, n.files, {}, 0, 0};
+    std::vector<int> kids;
+    for (int c : n.children) {
+      if (nodes_[c].files > 0) kids.push_back(c);
+    }
+    std::sort(kids.begin(), kids.end(), [this](int a, int b) {
+      return heavier(SizeEntry{nodes_[a].path, nodes_[a].bytes, 0}, SizeEntry{nodes_[b].path, nodes_[b].bytes, 0});
+    });
+    for (size_t i = 0; i < kids.size(); ++i) {
+      if (i < options_.top) {
+        out.children.push_back(build_tree(kids[i]));
+      } else {
+        ++out.more;
+        out.more_bytes += nodes_[kids[i]].bytes;
+      }
+    }
+    return out;
+  }
+
+  const ReportOptions& options_;
+  Report& report_;
+  size_t rules_ = 0;
+  std::vector<std::string> keep_out_of_savings_;
+  std::string dir_;  // path of the directory on top of the stack
+  std::vector<Frame> stack_;
+  std::vector<Node> nodes_;
+  TopN files_, dirs_;
+  std::unordered_map<uint64_t, Inode> inodes_;  // sent, hardlinked; keyed like Docker, by inode number
+  std::unordered_map<std::string, ExtensionTotal> extensions_;
+  Waste waste_[kWasteCount];
+};
+
+// Everything the main walk feeds.
+class ReportVisitor : public WalkVisitor {
+ public:
+  ReportVisitor(Measure& measure, RuleLint& lint, HazardScanner& hazards, TarSizeCounter& tar, LegacyReachLint* reach,
+                BuilderDiff* diff, std::vector<std::string>& warnings)
+      : measure_(measure), lint_(lint), hazards_(hazards), tar_(tar), reach_(reach), diff_(diff), warnings_(warnings) {}
+
+  void visit(const WalkEntry& e) override {
+    measure_.observe(e);
+    lint_.observe(e);
+    hazards_.observe(e);
+    if (reach_) reach_->observe(e);
+    if (e.sent) {
+      tar_.visit(e);
+      if (diff_) diff_->observe_sent(e);
+    }
+  }
+  void warning(const std::string& message) override { warnings_.push_back(message); }
+
+ private:
+  Measure& measure_;
+  RuleLint& lint_;
+  HazardScanner& hazards_;
+  TarSizeCounter& tar_;
+  LegacyReachLint* reach_;
+  BuilderDiff* diff_;
+  std::vector<std::string>& warnings_;
+};
+
+// The other builder's walk: what it sends, and where the legacy walk
+// cannot reach an exception.
+class OtherVisitor : public WalkVisitor {
+ public:
+  OtherVisitor(SentPathRecorder& recorder, LegacyReachLint* reach) : recorder_(recorder), reach_(reach) {}
+  void visit(const WalkEntry& e) override {
+    recorder_.visit(e);
+    if (reach_) reach_->observe(e);
+  }
+  void warning(const std::string&) override {}
+
+ private:
+  SentPathRecorder& recorder_;
+  LegacyReachLint* reach_;
+};
+
+void walk_with(BuildContext& ctx, const WalkOptions& options, WalkVisitor& visitor) {
+  // The legacy pre-flight check is not run: what would make it fail is
+  // reported as findings instead.
+  if (ctx.builder == Builder::kLegacy) {
+    walk_legacy(*ctx.fs, *ctx.matcher, options, visitor);
+  } else {
+    walk_buildkit(*ctx.fs, *ctx.matcher, options, visitor);
+  }
+}
+
+std::string builder_title(Builder b) { return b == Builder::kBuildKit ? "BuildKit" : "the legacy builder"; }
+
+}  // namespace
+
+Report make_report(const ContextOptions& context_options, const ReportOptions& options) {
+  // A missing Dockerfile is a finding: the sizes are worth having anyway.
+  ContextOptions context = context_options;
+  context.require_dockerfile = false;
+  BuildContext ctx = open_build_context(context);
+  Report report;
+  report.context = ctx.dir;
+  report.builder = ctx.builder;
+  report.dockerfile = ctx.dockerfile_path;
+  report.ignore_file = ctx.ignore.path;
+  std::vector<Finding> findings;
+
+  if (!ctx.dockerfile_exists) {
+    findings.push_back(Finding{Severity::kError,
+                               "dockerfile-missing",
+                               "no Dockerfile at " + quote_path(ctx.dockerfile_path) + ": docker build fails",
+                               {},
+                               {},
+                               {},
+                               0});
+  }
+
+  // The other builder's selection, recorded for the comparison.
+  std::unique_ptr<BuildContext> other;
+  std::unique_ptr<LegacyReachLint> reach;
+  std::unique_ptr<BuilderDiff> diff;
+  if (options.compare_builders) {
+    ContextOptions other_options = context;
+    other_options.builder = ctx.builder == Builder::kBuildKit ? Builder::kLegacy : Builder::kBuildKit;
+    try {
+      other = std::make_unique<BuildContext>(open_build_context(other_options));
+    } catch (const Error& e) {
+      report.warnings.push_back(std::string("not compared with ") + builder_title(other_options.builder) + ": " +
+                                e.what());
+    }
+  }
+  BuildContext* legacy = ctx.builder == Builder::kLegacy ? &ctx : other.get();
+  if (legacy) reach = std::make_unique<LegacyReachLint>(*legacy->matcher, legacy->ignore);
+  if (other) {
+    if (other->ignore.path != ctx.ignore.path) {
+      const BuildContext& bk = ctx.builder == Builder::kBuildKit ? ctx : *other;
+      findings.push_back(Finding{
+          Severity::kInfo,
+          "ignore-file-differs",
+          "BuildKit reads " + (bk.ignore.path.empty() ? std::string("no ignore file") : quote_path(bk.ignore.path)) +
+              ", the legacy builder " +
+              (legacy->ignore.path.empty() ? std::string("none") : quote_path(legacy->ignore.path)) +
+              " (a <Dockerfile>.dockerignore beside the Dockerfile replaces the context's .dockerignore for BuildKit "
+              "only)",
+          {},
+          {},
+          {},
+          0});
+    }
+    // With the same rules and no exception, both builders send exactly
+    // the entries the rules keep.
+    const bool same = other->ignore.path == ctx.ignore.path && !legacy->matcher->has_exceptions();
+    if (!same) {
+      SentPathRecorder recorder;
+      LegacyReachLint* other_reach = other->builder == Builder::kLegacy && reach->active() ? reach.get() : nullptr;
+      OtherVisitor visitor(recorder, other_reach);
+      try {
+        walk_with(*other, WalkOptions{.stat = false, .include_excluded = other_reach != nullptr, .keep_going = true},
+                  visitor);
+        diff = std::make_unique<BuilderDiff>(ctx, *other, recorder.release());
+      } catch (const Error& e) {
+        report.warnings.push_back("not compared with " + builder_title(other->builder) + ": " + e.what());
+      }
+    }
+    report.compared = diff != nullptr || same;
+  }
+
+  Measure measure(ctx, options, report);
+  RuleLint lint(*ctx.matcher, ctx.ignore);
+  HazardScanner hazards(*ctx.fs, ctx.builder);
+  TarSizeCounter tar(ctx);
+  LegacyReachLint* main_reach = ctx.builder == Builder::kLegacy && reach->active() ? reach.get() : nullptr;
+  ReportVisitor visitor(measure, lint, hazards, tar, main_reach, diff.get(), report.warnings);
+  walk_with(ctx, WalkOptions{.stat = true, .include_excluded = true, .keep_going = true}, visitor);
+  measure.finish();
+  report.tar_bytes = tar.total();
+
+  auto append = [&findings](std::vector<Finding> more) {
+    for (Finding& f : more) findings.push_back(std::move(f));
+  };
+  append(lint.finish());
+  if (reach) append(reach->finish());
+  append(hazards.finish());
+  if (diff) append(diff->finish());
+  std::stable_sort(findings.begin(), findings.end(),
+                   [](const Finding& a, const Finding& b) { return a.severity > b.severity; });
+  report.findings = std::move(findings);
+  return report;
+}
+
+// --- Gates ----------------------------------------------------------------------
+
+std::vector<GateFailure> check_gates(const Report& report, const Gates& gates) {
+  std::vector<GateFailure> out;
+  if (gates.max_size_set && report.tar_bytes > gates.max_size) {
+    out.push_back(GateFailure{"max-size", report.tar_bytes, gates.max_size,
+                              "context tar is " + human_size(report.tar_bytes) + " (" +
+                                  std::to_string(report.tar_bytes) + " bytes), over --max-size " +
+                                  human_size(gates.max_size) + " by " + human_size(report.tar_bytes - gates.max_size) +
+                                  " (" + std::to_string(report.tar_bytes - gates.max_size) + " bytes)"});
+  }
+  if (gates.max_files_set && report.files > gates.max_files) {
+    out.push_back(GateFailure{"max-files", report.files, gates.max_files,
+                              "context has " + std::to_string(report.files) + " files, over --max-files " +
+                                  std::to_string(gates.max_files) + " by " +
+                                  std::to_string(report.files - gates.max_files)});
+  }
+  if (gates.fail_on_set) {
+    uint64_t n = 0;
+    for (const Finding& f : report.findings) n += f.severity >= gates.fail_on;
+    if (n > 0) {
+      out.push_back(GateFailure{"fail-on", n, 0,
+                                std::to_string(n) + " finding" + (n == 1 ? "" : "s") + " at or above --fail-on " +
+                                    std::string(severity_name(gates.fail_on))});
+    }
+  }
+  return out;
+}
+
+// --- JSON ---------------------------------------------------------------------
+
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+Json or_null(const std::string& s) { return s.empty() ? Json(nullptr) : Json(s); }
+
+Json tree_json(const TreeNode& n) {
+  Json j{{"path", n.path}, {"bytes", n.bytes}, {"files", n.files}};
+  Json kids = Json::array();
+  for (const TreeNode& c : n.children) kids.push_back(tree_json(c));
+  j["children"] = std::move(kids);
+  j["more"] = n.more;
+  j["more_bytes"] = n.more_bytes;
+  return j;
+}
+
+}  // namespace
+
+std::string report_json(const Report& r, const std::vector<GateFailure>& failures) {
+  Json j;
+  j["context"] = r.context;
+  j["builder"] = std::string(builder_name(r.builder));
+  j["dockerfile"] = r.dockerfile;
+  j["ignore_file"] = or_null(r.ignore_file);
+  j["files"] = r.files;
+  j["dirs"] = r.dirs;
+  j["symlinks"] = r.symlinks;
+  j["others"] = r.others;
+  j["bytes"] = r.bytes;
+  j["tar_bytes"] = r.tar_bytes;
+  j["excluded"] = Json{{"files", r.excluded_files}, {"bytes", r.excluded_bytes}};
+  Json files = Json::array();
+  for (const SizeEntry& e : r.largest_files) files.push_back(Json{{"path", e.path}, {"bytes", e.bytes}});
+  j["largest_files"] = std::move(files);
+  Json dirs = Json::array();
+  for (const SizeEntry& e : r.largest_dirs)
+    dirs.push_back(Json{{"path", e.path}, {"bytes", e.bytes}, {"files", e.files}});
+  j["largest_dirs"] = std::move(dirs);
+  j["depth"] = r.depth;
+  j["tree"] = tree_json(r.tree);
+  Json exts = Json::array();
+  for (const ExtensionTotal& e : r.extensions) {
+    exts.push_back(Json{{"extension", e.extension}, {"files", e.files}, {"bytes", e.bytes}});
+  }
+  j["extensions"] = std::move(exts);
+  Json sugg = Json::array();
+  for (const Suggestion& s : r.suggestions) {
+    sugg.push_back(
+        Json{{"rule", s.rule}, {"reason", s.reason}, {"files", s.files}, {"bytes", s.bytes}, {"example", s.example}});
+  }
+  j["suggestions"] = std::move(sugg);
+  Json rules = Json::array();
+  for (const RuleUse& u : r.rules) {
+    rules.push_back(Json{{"file", u.file},
+                         {"line", u.line},
+                         {"pattern", u.pattern},
+                         {"exception", u.exception},
+                         {"paths", u.paths},
+                         {"files", u.files},
+                         {"bytes", u.bytes}});
+  }
+  j["rules"] = std::move(rules);
+  j["compared"] = r.compared;
+  Json findings = Json::array();
+  for (const Finding& f : r.findings) {
+    findings.push_back(Json{{"severity", std::string(severity_name(f.severity))},
+                            {"code", f.code},
+                            {"message", f.message},
+                            {"path", or_null(f.path)},
+                            {"rule", or_null(f.rule)}});
+  }
+  j["findings"] = std::move(findings);
+  Json gates = Json::array();
+  for (const GateFailure& g : failures) {
+    gates.push_back(Json{{"limit", g.limit}, {"value", g.value}, {"threshold", g.threshold}, {"message", g.message}});
+  }
+  j["gate_failures"] = std::move(gates);
+  j["warnings"] = r.warnings;
+  // Names that are not UTF-8 cannot be carried by JSON: U+FFFD, as json_string does.
+  return j.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
+}
+
+}  // namespace ctxpack

@@ -1,0 +1,146 @@
+#include "ctxpack/rules/ignore_file.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "ctxpack/support/error.h"
+#include "ctxpack/support/path.h"
+#include "ctxpack/support/utf8.h"
+
+namespace ctxpack {
+
+namespace {
+
+// Go's bufio.Scanner gives up on a line once its buffer (64 KiB) fills up
+// without a newline, so a line of 65536 bytes or more, counting a trailing
+// '\r', fails the whole file.
+constexpr size_t kMaxLine = 64 * 1024;
+
+bool exists(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+// Docker's ReadAll, fed in pieces: like bufio.Scanner it holds at most one
+// line, so a file that never ends a line fails once that line reaches the
+// limit, however much more there is.
+class Reader {
+ public:
+  explicit Reader(const std::string& name) { out_.path = name; }
+
+  void feed(std::string_view data) {
+    while (!data.empty()) {
+      size_t nl = data.find('\n');
+      std::string_view part = data.substr(0, nl);
+      if (pending_.size() + part.size() >= kMaxLine) too_long();
+      if (nl == std::string_view::npos) {
+        pending_.append(part);
+        return;
+      }
+      if (pending_.empty()) {
+        line(part);
+      } else {
+        pending_.append(part);
+        line(pending_);
+        pending_.clear();
+      }
+      data.remove_prefix(nl + 1);
+    }
+  }
+
+  IgnoreFile finish() {
+    if (!pending_.empty()) line(pending_);  // the last line needs no newline
+    return std::move(out_);
+  }
+
+ private:
+  [[noreturn]] void too_long() const {
+    throw Error(out_.path + ":" + std::to_string(line_no_ + 1) +
+                ": line too long (Docker rejects lines of 64 KiB or more)");
+  }
+
+  void line(std::string_view raw) {
+    ++line_no_;
+    if (!raw.empty() && raw.back() == '\r') raw.remove_suffix(1);
+    std::string_view line = raw;
+    if (line_no_ == 1 && line.substr(0, 3) == "\xEF\xBB\xBF") line.remove_prefix(3);
+    std::string_view text = line;
+    if (!line.empty() && line[0] == '#') return;
+    line = trim_space(line);
+    if (line.empty()) return;
+    bool exception = false;
+    if (line[0] == '!') {
+      exception = true;
+      line = trim_space(line.substr(1));
+    }
+    std::string pattern;
+    if (!line.empty()) {
+      pattern = clean_path(line);
+      if (pattern.size() > 1 && pattern[0] == '/') pattern.erase(0, 1);
+    }
+    if (exception) pattern.insert(0, "!");
+    out_.rules.push_back(Rule{std::move(pattern), out_.path, line_no_, std::string(text)});
+  }
+
+  IgnoreFile out_;
+  std::string pending_;
+  size_t line_no_ = 0;
+};
+
+}  // namespace
+
+IgnoreFile parse_ignore_file(std::string_view content, const std::string& name) {
+  Reader reader(name);
+  reader.feed(content);
+  return reader.finish();
+}
+
+IgnoreFile read_ignore_file(const std::string& path, const std::string& display_name, bool required) {
+  // Non-blocking, so that opening a FIFO with no writer cannot hang.
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) {
+    if (errno == ENOENT && !required) return IgnoreFile{};
+    throw_errno("cannot read", display_name, errno);
+  }
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  struct stat st;
+  if (::fstat(fd, &st) != 0) throw_errno("cannot read", display_name, errno);
+  if (S_ISDIR(st.st_mode)) throw Error("cannot read " + display_name + ": is a directory");
+  if ((S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)) && !required) {
+    // The docker CLI would block here forever; a named --ignore-file may
+    // be a pipe (process substitution), a context's ignore file may not.
+    throw Error("cannot read " + display_name + ": not a regular file (a FIFO or socket)");
+  }
+  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+  Reader reader(display_name);
+  char buf[1 << 16];
+  while (true) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw_errno("cannot read", display_name, errno);
+    }
+    if (n == 0) break;
+    reader.feed(std::string_view(buf, static_cast<size_t>(n)));
+  }
+  return reader.finish();
+}
+
+std::string_view builder_name(Builder b) { return b == Builder::kBuildKit ? "buildkit" : "legacy"; }
+
+std::string find_ignore_file(const std::string& context_dir, const std::string& dockerfile_path, Builder builder) {
+  if (builder == Builder::kBuildKit && !dockerfile_path.empty()) {
+    std::string specific = dockerfile_path + ".dockerignore";
+    if (exists(specific)) return specific;
+  }
+  std::string root = join_path(context_dir, ".dockerignore");
+  return exists(root) ? root : std::string();
+}
+
+}  // namespace ctxpack
