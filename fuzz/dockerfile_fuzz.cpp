@@ -63,7 +63,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
   }
 
-  for (ctxpack::Builder builder : {ctxpack::Builder::kBuildKit, ctxpack::Builder::kLegacy}) {
+  for (const ctxpack::Builder* builder : ctxpack::builders()) {
     ctxpack::BuildOptions options;
     options.builder = builder;
     options.build_args = {{"A", "1"}, {"HOME", "/h"}};

@@ -195,8 +195,15 @@ std::optional<RefMatcher> reference_new(const std::vector<std::string>& patterns
   return m;
 }
 
-Verdict decided(const RefPattern& p, bool via) {
-  Verdict v;
+// A verdict with its rule as an index, to compare with the reference.
+struct Decision {
+  bool excluded = false;
+  int rule = -1;
+  bool via_parent = false;
+};
+
+Decision decided(const RefPattern& p, bool via) {
+  Decision v;
   v.excluded = !p.exclusion;
   v.rule = static_cast<int>(p.rule);
   v.via_parent = via;
@@ -204,10 +211,10 @@ Verdict decided(const RefPattern& p, bool via) {
 }
 
 // MatchesOrParentMatches (mode 0) and Matches (mode 1).
-Verdict reference_matches(const RefMatcher& m, std::string_view path, int mode) {
+Decision reference_matches(const RefMatcher& m, std::string_view path, int mode) {
   Components c = split(path);
   const size_t parents = c.parts.size() - 1;
-  Verdict v;
+  Decision v;
   for (const RefPattern& p : m.patterns) {
     if (p.exclusion != v.excluded) continue;
     bool match = path == p.text, via = false;
@@ -225,14 +232,14 @@ Verdict reference_matches(const RefMatcher& m, std::string_view path, int mode) 
 
 // MatchesUsingParentResults, called for every prefix of `path` in turn as
 // a walk does; returns the verdict for the path itself.
-Verdict reference_walk(const RefMatcher& m, std::string_view path) {
+Decision reference_walk(const RefMatcher& m, std::string_view path) {
   Components c = split(path);
   std::vector<uint8_t> parent;  // empty: no results (the top level)
-  Verdict v;
+  Decision v;
   for (size_t k = 1; k <= c.parts.size(); ++k) {
     std::string_view sub = c.prefix(k);
     std::vector<uint8_t> info(m.patterns.size(), 0);
-    v = Verdict{};
+    v = Decision{};
     for (size_t i = 0; i < m.patterns.size(); ++i) {
       const RefPattern& p = m.patterns[i];
       bool match = !parent.empty() && parent[i];
@@ -255,14 +262,15 @@ Verdict reference_walk(const RefMatcher& m, std::string_view path) {
 
 struct Outcome {
   bool error = false;
-  Verdict v;
+  Decision v;
 };
 
 template <typename F>
-Outcome judge(F&& f) {
+Outcome judge(const Matcher& m, F&& f) {
   Outcome o;
   try {
-    o.v = f();
+    Verdict v = f();
+    o.v = Decision{v.excluded, v.rule ? static_cast<int>(m.index_of(*v.rule)) : -1, v.via_parent};
   } catch (const ctxpack::Error&) {
     o.error = true;
   }
@@ -280,11 +288,11 @@ Verdict walk_verdict(const Matcher& m, std::string_view path) {
   return v;
 }
 
-bool same(const Verdict& a, const Verdict& b) {
+bool same(const Decision& a, const Decision& b) {
   return a.excluded == b.excluded && a.rule == b.rule && a.via_parent == b.via_parent;
 }
 
-std::string describe(const Verdict& v) {
+std::string describe(const Decision& v) {
   return std::string(v.excluded ? "excluded" : "included") + " by rule " + std::to_string(v.rule) +
          (v.via_parent ? " (via a parent)" : "");
 }
@@ -292,7 +300,7 @@ std::string describe(const Verdict& v) {
 void check_sane(const Matcher& m, const std::vector<ctxpack::Rule>& rules, std::string_view path, const Outcome& o,
                 const char* fn) {
   if (o.error) return;
-  const Verdict& v = o.v;
+  const Decision& v = o.v;
   if (v.rule < -1 || v.rule >= static_cast<int>(rules.size()))
     fail(std::string(fn) + ": rule index " + std::to_string(v.rule) + " out of range for " + show(path));
   if (v.rule == -1) {
@@ -304,7 +312,7 @@ void check_sane(const Matcher& m, const std::vector<ctxpack::Rule>& rules, std::
     fail(std::string(fn) + ": " + describe(v) + " for " + show(path) + ", but that rule is " +
          show(rules[v.rule].pattern));
   if (v.via_parent && std::string(fn) == "matches_or_parents") {
-    std::string parent = m.parent_matched_by(v.rule, path);
+    std::string parent = m.parent_matched_by(m.rule(static_cast<size_t>(v.rule)), path);
     if (parent.empty() || parent.size() >= path.size() || path.substr(0, parent.size()) != parent ||
         path[parent.size()] != '/')
       fail("parent_matched_by gives " + show(parent) + " for " + show(path) + ", " + describe(v));
@@ -346,15 +354,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* bytes, size_t size) {
   const Matcher& m = *matcher;
 
   for (const std::string& path : derive_paths(data, file.rules)) {
-    Outcome mopm = judge([&] { return m.matches_or_parents(path); });
-    Outcome one = judge([&] { return m.matches_one_parent(path); });
-    Outcome walk = judge([&] { return walk_verdict(m, path); });
+    Outcome mopm = judge(m, [&] { return m.matches_or_parents(path); });
+    Outcome one = judge(m, [&] { return m.matches_one_parent(path); });
+    Outcome walk = judge(m, [&] { return walk_verdict(m, path); });
     check_sane(m, file.rules, path, mopm, "matches_or_parents");
     check_sane(m, file.rules, path, one, "matches_one_parent");
     check_sane(m, file.rules, path, walk, "matches_with_parent");
 
     if (ref) {
-      const std::pair<const char*, std::pair<Outcome*, Verdict>> cases[] = {
+      const std::pair<const char*, std::pair<Outcome*, Decision>> cases[] = {
           {"matches_or_parents", {&mopm, reference_matches(*ref, path, 0)}},
           {"matches_one_parent", {&one, reference_matches(*ref, path, 1)}},
           {"matches_with_parent", {&walk, reference_walk(*ref, path)}},

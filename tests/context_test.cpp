@@ -15,7 +15,7 @@ namespace {
 using ::testing::HasSubstr;
 using testing::ScratchDir;
 
-ContextOptions options_for(const ScratchDir& dir, Builder builder) {
+ContextOptions options_for(const ScratchDir& dir, const Builder* builder) {
   ContextOptions o;
   o.context = dir.path();
   o.builder = builder;
@@ -25,7 +25,7 @@ ContextOptions options_for(const ScratchDir& dir, Builder builder) {
 TEST(Context, BothBuildersFallBackToALowerCaseDockerfile) {
   ScratchDir dir;
   dir.write("dockerfile", "FROM scratch\n");
-  for (Builder b : {Builder::kBuildKit, Builder::kLegacy}) {
+  for (const Builder* b : {&buildkit_builder(), &legacy_builder()}) {
     BuildContext ctx = open_build_context(options_for(dir, b));
     EXPECT_TRUE(ctx.dockerfile_exists);
     EXPECT_EQ(ctx.dockerfile_rel, "dockerfile");
@@ -36,14 +36,14 @@ TEST(Context, TheCapitalisedDockerfileWinsOverTheLowerCaseOne) {
   ScratchDir dir;
   dir.write("Dockerfile", "FROM scratch\n");
   dir.write("dockerfile", "FROM scratch\n");
-  EXPECT_EQ(open_build_context(options_for(dir, Builder::kBuildKit)).dockerfile_rel, "Dockerfile");
+  EXPECT_EQ(open_build_context(options_for(dir, &buildkit_builder())).dockerfile_rel, "Dockerfile");
 }
 
 TEST(Context, NoDockerfileIsAnErrorNamingIt) {
   ScratchDir dir;
   dir.write("a", "");
   try {
-    open_build_context(options_for(dir, Builder::kBuildKit));
+    open_build_context(options_for(dir, &buildkit_builder()));
     FAIL() << "expected an error";
   } catch (const Error& e) {
     EXPECT_THAT(e.what(), HasSubstr("cannot find Dockerfile"));
@@ -55,27 +55,27 @@ TEST(Context, BuildKitPrefersTheDockerfilesOwnIgnoreFile) {
   dir.write("Dockerfile", "FROM scratch\n");
   dir.write(".dockerignore", "root-rule\n");
   dir.write("Dockerfile.dockerignore", "own-rule\n");
-  BuildContext bk = open_build_context(options_for(dir, Builder::kBuildKit));
-  ASSERT_EQ(bk.ignore.rules.size(), 1u);
-  EXPECT_EQ(bk.ignore.rules[0].pattern, "own-rule");
-  BuildContext legacy = open_build_context(options_for(dir, Builder::kLegacy));
-  ASSERT_FALSE(legacy.ignore.rules.empty());
-  EXPECT_EQ(legacy.ignore.rules[0].pattern, "root-rule");
+  BuildContext bk = open_build_context(options_for(dir, &buildkit_builder()));
+  ASSERT_EQ(bk.matcher->rules().size(), 1u);
+  EXPECT_EQ(bk.matcher->rules()[0].pattern, "own-rule");
+  BuildContext legacy = open_build_context(options_for(dir, &legacy_builder()));
+  ASSERT_FALSE(legacy.matcher->rules().empty());
+  EXPECT_EQ(legacy.matcher->rules()[0].pattern, "root-rule");
 }
 
 TEST(Context, LegacyReaddsAnExcludedDockerfileAndIgnoreFileAsTheCliDoes) {
   ScratchDir dir;
   dir.write("Dockerfile", "FROM scratch\n");
   dir.write(".dockerignore", "*\n");
-  BuildContext legacy = open_build_context(options_for(dir, Builder::kLegacy));
-  ASSERT_EQ(legacy.ignore.rules.size(), 3u);
-  EXPECT_EQ(legacy.ignore.rules[1].pattern, "!.dockerignore");
-  EXPECT_EQ(legacy.ignore.rules[2].pattern, "!Dockerfile");
-  EXPECT_EQ(legacy.ignore.rules[2].file, kCliRuleSource);
+  BuildContext legacy = open_build_context(options_for(dir, &legacy_builder()));
+  ASSERT_EQ(legacy.matcher->rules().size(), 3u);
+  EXPECT_EQ(legacy.matcher->rules()[1].pattern, "!.dockerignore");
+  EXPECT_EQ(legacy.matcher->rules()[2].pattern, "!Dockerfile");
+  EXPECT_EQ(legacy.matcher->rules()[2].origin, RuleOrigin::kClient);
   EXPECT_FALSE(legacy.matcher->matches_or_parents("Dockerfile").excluded);
   // BuildKit sends neither: excluding them only hides them from COPY.
-  BuildContext bk = open_build_context(options_for(dir, Builder::kBuildKit));
-  EXPECT_EQ(bk.ignore.rules.size(), 1u);
+  BuildContext bk = open_build_context(options_for(dir, &buildkit_builder()));
+  EXPECT_EQ(bk.matcher->rules().size(), 1u);
   EXPECT_TRUE(bk.matcher->matches_or_parents("Dockerfile").excluded);
 }
 

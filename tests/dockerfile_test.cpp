@@ -318,7 +318,7 @@ TEST(DockerfileEvaluate, TargetChoosesStagesPerBuilder) {
   EXPECT_FALSE(bk.stages[1].built);  // BuildKit only solves what the target needs
   EXPECT_TRUE(bk.stages[2].built);
   EXPECT_FALSE(bk.stages[3].built);
-  o.builder = Builder::kLegacy;
+  o.builder = &legacy_builder();
   auto legacy = evaluate(df, o);
   EXPECT_TRUE(legacy.stages[1].built);  // the classic builder runs every stage up to the target
   EXPECT_FALSE(legacy.stages[3].built);

@@ -42,14 +42,14 @@ TEST(ExplainByRules, CleansThePathFirst) {
   EXPECT_EQ(ex.path, "docs/x");
   EXPECT_TRUE(ex.excluded);
   EXPECT_EQ(ex.via, "docs");
-  EXPECT_EQ(ex.verdict.rule, 0);
+  EXPECT_EQ(ex.verdict.rule, &m.rule(0));
 }
 
 TEST(ExplainByRules, TheContextRootIsNeverExcluded) {
   Explanation ex = explain_by_rules(rules("**\n*\n"), "./");
   EXPECT_EQ(ex.path, ".");
   EXPECT_FALSE(ex.excluded);
-  EXPECT_EQ(ex.verdict.rule, -1);
+  EXPECT_EQ(ex.verdict.rule, nullptr);
 }
 
 TEST(ExplainByRules, NamesTheShortestParentTheDecidingRuleMatched) {
@@ -59,7 +59,7 @@ TEST(ExplainByRules, NamesTheShortestParentTheDecidingRuleMatched) {
   EXPECT_EQ(ex.via, "a/node_modules");
   ex = explain_by_rules(m, "a/node_modules/keep/x");
   EXPECT_FALSE(ex.excluded);
-  EXPECT_EQ(ex.verdict.rule, 1);
+  EXPECT_EQ(ex.verdict.rule, &m.rule(1));
   EXPECT_EQ(ex.via, "a/node_modules/keep");
   ex = explain_by_rules(m, "a/node_modules");
   EXPECT_TRUE(ex.excluded);
@@ -74,15 +74,15 @@ TEST(ExplainByRules, ReusedExplanationsCarryNothingOver) {
   EXPECT_EQ(ex.path, "src/a");
   EXPECT_FALSE(ex.excluded);
   EXPECT_EQ(ex.via, "");
-  EXPECT_EQ(ex.verdict.rule, -1);
+  EXPECT_EQ(ex.verdict.rule, nullptr);
 }
 
-BuildContext context(Builder builder, const std::string& ignore, std::unique_ptr<FakeFileSystem> fs) {
+BuildContext context(const Builder* builder, const std::string& ignore, std::unique_ptr<FakeFileSystem> fs) {
   BuildContext ctx;
   ctx.dir = "/ctx";
   ctx.builder = builder;
-  ctx.ignore = parse_ignore_file(ignore, ".dockerignore");
-  ctx.matcher = std::make_unique<Matcher>(ctx.ignore.rules);
+  ctx.matcher = std::make_unique<Matcher>(parse_ignore_file(ignore, ".dockerignore").rules);
+  ctx.walk = builder->walk_rules(*ctx.matcher);
   ctx.fs = std::move(fs);
   return ctx;
 }
@@ -96,7 +96,7 @@ std::unique_ptr<FakeFileSystem> tree() {
 TEST(ExplainInContext, LegacyNeverWalksIntoADirectoryAWildcardExceptionCannotReach) {
   // moby#30018 / docker/cli#2919: the rules keep src/app.py, the classic
   // walk prunes src/ before it could.
-  BuildContext ctx = context(Builder::kLegacy, "*\n!**/*.py\n", tree());
+  BuildContext ctx = context(&legacy_builder(), "*\n!**/*.py\n", tree());
   Explanation ex = explain_in_context(ctx, "src/app.py");
   EXPECT_TRUE(ex.excluded);
   EXPECT_EQ(ex.via, "src");
@@ -105,16 +105,16 @@ TEST(ExplainInContext, LegacyNeverWalksIntoADirectoryAWildcardExceptionCannotRea
 }
 
 TEST(ExplainInContext, BuildKitHonoursWildcardExceptionsAndSendsTheParent) {
-  BuildContext ctx = context(Builder::kBuildKit, "*\n!**/*.py\n", tree());
+  BuildContext ctx = context(&buildkit_builder(), "*\n!**/*.py\n", tree());
   Explanation ex = explain_in_context(ctx, "src/app.py");
   EXPECT_FALSE(ex.excluded);
-  EXPECT_EQ(ex.verdict.rule, 1);
+  EXPECT_EQ(ex.verdict.rule, &ctx.matcher->rule(1));
   EXPECT_THAT(ex.note, HasSubstr("parent directory src/ is sent along with it"));
   EXPECT_TRUE(explain_in_context(ctx, "src/app.c").excluded);
 }
 
 TEST(ExplainInContext, LegacySendsAReIncludedFileWithoutItsParent) {
-  BuildContext ctx = context(Builder::kLegacy, "docs\n!docs/README.md\n", tree());
+  BuildContext ctx = context(&legacy_builder(), "docs\n!docs/README.md\n", tree());
   Explanation ex = explain_in_context(ctx, "docs/README.md");
   EXPECT_FALSE(ex.excluded);
   EXPECT_THAT(ex.note, HasSubstr("without its excluded parent directory docs/"));
@@ -126,13 +126,13 @@ TEST(ExplainInContext, WalkResultsOverrideTheRulesWhereDockerDoes) {
   // parent (research §4): kept by the rules, excluded by the walk.
   auto fs = std::make_unique<FakeFileSystem>();
   fs->file("foo/bar");
-  BuildContext ctx = context(Builder::kBuildKit, "foo/bar\n!foo\n", std::move(fs));
+  BuildContext ctx = context(&buildkit_builder(), "foo/bar\n!foo\n", std::move(fs));
   EXPECT_FALSE(explain_by_rules(*ctx.matcher, "foo/bar").excluded);
   EXPECT_TRUE(explain_in_context(ctx, "foo/bar").excluded);
 }
 
 TEST(ExplainInContext, MissingPathsAreJudgedAsFiles) {
-  BuildContext ctx = context(Builder::kBuildKit, "*.md\n", tree());
+  BuildContext ctx = context(&buildkit_builder(), "*.md\n", tree());
   Explanation ex = explain_in_context(ctx, "nope.md");
   EXPECT_TRUE(ex.excluded);
   EXPECT_THAT(ex.note, HasSubstr("not in the context"));

@@ -196,24 +196,5 @@ TEST(IgnoreFile, AFileThatNeverEndsALineFailsAtTheLimit) {
   }
 }
 
-TEST(IgnoreFile, BuildKitPrefersTheDockerfilesOwnIgnoreFile) {
-  testing::ScratchDir dir;
-  dir.write(".dockerignore", "a\n");
-  dir.write("docker/app.Dockerfile", "FROM scratch\n");
-  dir.write("docker/app.Dockerfile.dockerignore", "b\n");
-  std::string df = dir / "docker/app.Dockerfile";
-  EXPECT_EQ(find_ignore_file(dir.path(), df, Builder::kBuildKit), df + ".dockerignore");
-  // The legacy builder reads only the context's file.
-  EXPECT_EQ(find_ignore_file(dir.path(), df, Builder::kLegacy), dir / ".dockerignore");
-  // Without a Dockerfile-specific file, BuildKit reads the context's too.
-  EXPECT_EQ(find_ignore_file(dir.path(), dir / "Dockerfile", Builder::kBuildKit), dir / ".dockerignore");
-}
-
-TEST(IgnoreFile, NoIgnoreFileAtAll) {
-  testing::ScratchDir dir;
-  EXPECT_EQ(find_ignore_file(dir.path(), dir / "Dockerfile", Builder::kBuildKit), "");
-  EXPECT_EQ(find_ignore_file(dir.path(), dir / "Dockerfile", Builder::kLegacy), "");
-}
-
 }  // namespace
 }  // namespace ctxpack

@@ -41,7 +41,7 @@ struct Sample {
 
 TEST(Report, Totals) {
   Sample sample;
-  for (Builder b : {Builder::kBuildKit, Builder::kLegacy}) {
+  for (const Builder* b : {&buildkit_builder(), &legacy_builder()}) {
     Report r = report_of(sample.s.ctx, b);
     EXPECT_EQ(r.files, 6u) << "Dockerfile, .dockerignore, a.bin, d/b.txt, d/e/c.txt and the hardlink d/h.bin";
     EXPECT_EQ(r.bytes, sample.build_files_bytes() + 100 + 2000 + 30000) << "the hardlinked inode once";
@@ -58,7 +58,7 @@ TEST(Report, WhereTheWeightIs) {
   ReportOptions o;
   o.top = 2;
   o.depth = 1;
-  Report r = report_of(sample.s.ctx, Builder::kBuildKit, o);
+  Report r = report_of(sample.s.ctx, &buildkit_builder(), o);
   ASSERT_EQ(r.largest_files.size(), 2u);
   EXPECT_EQ(r.largest_files[0].path, "d/e/c.txt");
   EXPECT_EQ(r.largest_files[0].bytes, 30000u);
@@ -77,9 +77,9 @@ TEST(Report, WhereTheWeightIs) {
   EXPECT_EQ(r.tree.children[0].path, "d/");
   EXPECT_TRUE(r.tree.children[0].children.empty()) << "depth 1";
   o.depth = 2;
-  EXPECT_EQ(report_of(sample.s.ctx, Builder::kBuildKit, o).tree.children[0].children.at(0).path, "d/e/");
+  EXPECT_EQ(report_of(sample.s.ctx, &buildkit_builder(), o).tree.children[0].children.at(0).path, "d/e/");
   o.depth = 0;
-  EXPECT_TRUE(report_of(sample.s.ctx, Builder::kBuildKit, o).tree.children.empty());
+  EXPECT_TRUE(report_of(sample.s.ctx, &buildkit_builder(), o).tree.children.empty());
 
   std::map<std::string, std::pair<uint64_t, uint64_t>> ext;
   for (const ExtensionTotal& e : r.extensions) ext[e.extension] = {e.files, e.bytes};
@@ -95,7 +95,7 @@ TEST(Report, DuTreeKeepsTheHeaviestChildren) {
   for (int i = 1; i <= 5; ++i) s.write_size("d" + std::to_string(i) + "/f", 1000 * i);
   ReportOptions o;
   o.top = 3;
-  Report r = report_of(s.ctx, Builder::kBuildKit, o);
+  Report r = report_of(s.ctx, &buildkit_builder(), o);
   ASSERT_EQ(r.tree.children.size(), 3u);
   EXPECT_EQ(r.tree.children[0].path, "d5/");
   EXPECT_EQ(r.tree.children[2].path, "d3/");

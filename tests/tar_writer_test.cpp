@@ -399,11 +399,19 @@ TEST(TarStream, Sha256IsOfTheBytesWritten) {
 }
 
 TEST(TarStream, LevelsOutOfRangeAreRefused) {
-  EXPECT_THROW(check_compression_level(Compression::kGzip, 10), Error);
-  EXPECT_THROW(check_compression_level(Compression::kNone, 1), Error);
-  EXPECT_THROW(check_compression_level(Compression::kZstd, 23), Error);
-  EXPECT_NO_THROW(check_compression_level(Compression::kXz, 0));
-  EXPECT_NO_THROW(check_compression_level(Compression::kZstd, 22));
+  auto open = [](Compression c, int level) {
+    TarStreamOptions o;
+    o.compression = c;
+    o.level = level;
+    TarStream(::open("/dev/null", O_WRONLY | O_CLOEXEC), o);
+  };
+  EXPECT_THROW(open(Compression::kGzip, 10), Error);
+  EXPECT_THROW(open(Compression::kNone, 1), Error);
+  EXPECT_THROW(open(Compression::kZstd, 23), Error);
+  EXPECT_NO_THROW(open(Compression::kXz, 0));
+  EXPECT_NO_THROW(open(Compression::kZstd, 22));
+  EXPECT_EQ(compression_levels(Compression::kXz).lowest, 0);
+  EXPECT_EQ(compression_levels(Compression::kZstd).highest, 22);
 }
 
 TEST(TarStream, AClosedPipeIsAWriteError) {

@@ -33,15 +33,14 @@ Matcher rules(const std::string& content) { return Matcher(parse_ignore_file(con
 std::vector<std::string> buildkit(FakeFileSystem& fs, const std::string& ignore, WalkOptions o = {}) {
   Matcher m = rules(ignore);
   Collect c;
-  walk_buildkit(fs, m, o, c);
+  walk(fs, m, buildkit_builder(), o, c);
   return c.sent;
 }
 
 std::vector<std::string> legacy(FakeFileSystem& fs, const std::string& ignore) {
   Matcher m = rules(ignore);
   Collect c;
-  validate_legacy_context(fs, m);
-  walk_legacy(fs, m, {}, c);
+  walk(fs, m, legacy_builder(), {}, c);
   return c.sent;
 }
 
@@ -125,7 +124,7 @@ TEST(Walk, BuildKitToleratesUnreadableDirectoriesItSkips) {
   fs.fail_open("data/db");
   Matcher m = rules("data\n!**/*.py\n");
   Collect c;
-  walk_buildkit(fs, m, {}, c);
+  walk(fs, m, buildkit_builder(), {}, c);
   EXPECT_THAT(c.sent, ElementsAre("app.py", "data/", "data/keep.py"));
   ASSERT_EQ(c.warnings.size(), 1u);
   EXPECT_THAT(c.warnings[0], ::testing::HasSubstr("data/db"));
@@ -136,7 +135,7 @@ TEST(Walk, BuildKitFailsOnUnreadableDirectoryItSends) {
   fs.file("src/x").fail_open("src");
   Matcher m = rules("");
   Collect c;
-  EXPECT_THROW(walk_buildkit(fs, m, {}, c), Error);
+  EXPECT_THROW(walk(fs, m, buildkit_builder(), {}, c), Error);
 }
 
 TEST(Walk, KeepGoingWarnsOfEveryUnreadableDirectoryAndWalksOn) {
@@ -145,7 +144,7 @@ TEST(Walk, KeepGoingWarnsOfEveryUnreadableDirectoryAndWalksOn) {
   WalkOptions o;
   o.keep_going = true;
   Collect c;
-  walk_buildkit(fs, rules(""), o, c);
+  walk(fs, rules(""), buildkit_builder(), o, c);
   EXPECT_THAT(c.sent, ElementsAre("a/", "b/", "c/", "c/z"));
   ASSERT_EQ(c.warnings.size(), 2u);
   EXPECT_THAT(c.warnings[0], ::testing::HasSubstr("a: cannot read directory"));
@@ -159,7 +158,7 @@ TEST(Walk, LegacyValidationRefusesUnreadableExcludedDirectory) {
   // it is excluded.
   Matcher m = rules("secret\n");
   try {
-    validate_legacy_context(fs, m);
+    legacy_builder().validate(fs, m);
     FAIL() << "expected an error";
   } catch (const Error& e) {
     EXPECT_THAT(e.what(), ::testing::HasSubstr("can't stat 'secret'"));
@@ -169,8 +168,8 @@ TEST(Walk, LegacyValidationRefusesUnreadableExcludedDirectory) {
 TEST(Walk, LegacyValidationRefusesUnreadableIncludedFileOnly) {
   FakeFileSystem fs;
   fs.file("a").file("b").fail_open("b");
-  EXPECT_THROW(validate_legacy_context(fs, rules("")), Error);
-  EXPECT_NO_THROW(validate_legacy_context(fs, rules("b\n")));
+  EXPECT_THROW(legacy_builder().validate(fs, rules("")), Error);
+  EXPECT_NO_THROW(legacy_builder().validate(fs, rules("b\n")));
 }
 
 TEST(Walk, IncludeExcludedVisitsEverythingOnce) {
@@ -180,7 +179,7 @@ TEST(Walk, IncludeExcludedVisitsEverythingOnce) {
   WalkOptions o;
   o.include_excluded = true;
   Collect c;
-  walk_buildkit(fs, m, o, c);
+  walk(fs, m, buildkit_builder(), o, c);
   EXPECT_THAT(c.sent, ElementsAre("docs/", "docs/README.md", "keep"));
   EXPECT_THAT(c.unsent, ElementsAre("docs/other.md", "node_modules/", "node_modules/m/", "node_modules/m/i.js"));
   EXPECT_THAT(c.pruned, ElementsAre("node_modules/m/", "node_modules/m/i.js"));
@@ -193,7 +192,7 @@ TEST(Walk, IncludeExcludedReportsWalkedDirectoryThatKeptNothing) {
   WalkOptions o;
   o.include_excluded = true;
   Collect c;
-  walk_buildkit(fs, m, o, c);
+  walk(fs, m, buildkit_builder(), o, c);
   EXPECT_THAT(c.sent, ElementsAre("b.py"));
   EXPECT_THAT(c.unsent, ElementsAre("lib/a.txt", "lib/"));
 }

@@ -7,7 +7,6 @@
 #include <string>
 
 #include "ctxpack/context/context.h"
-#include "ctxpack/rules/ignore_file.h"
 
 namespace ctxpack::cli {
 
@@ -31,12 +30,10 @@ void register_all(CLI::App& app, Runner& run);
 struct ContextFlags {
   std::string context = ".";
   std::string dockerfile;
-  std::string builder = "buildkit";
+  std::string builder{default_builder().id()};
   void add_to(CLI::App& cmd, bool context_positional = true);
   ContextOptions options() const;
 };
-
-Builder parse_builder(const std::string& name);
 
 bool is_directory(const std::string& path);
 

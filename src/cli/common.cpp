@@ -1,9 +1,12 @@
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 
 #include "commands.h"
+#include "style.h"
 #include "ctxpack/support/error.h"
 
 namespace ctxpack::cli {
@@ -25,22 +28,27 @@ void ContextFlags::add_to(CLI::App& cmd, bool context_positional) {
   if (context_positional) cmd.add_option("context", context, "Build context directory (default: current directory)");
   cmd.add_option("-f,--file", dockerfile,
                  "Dockerfile, relative to the current directory (default: CONTEXT/Dockerfile)");
-  cmd.add_option("--builder", builder, "Builder whose rules apply: buildkit (default) or legacy")
-      ->check(CLI::IsMember({"buildkit", "legacy"}));
+  std::vector<std::string> ids;
+  for (const Builder* b : builders()) ids.emplace_back(b->id());
+  std::string names;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    names += (i == 0 ? "" : i + 1 == ids.size() ? " or " : ", ") + ids[i] + (i == 0 ? " (default)" : "");
+  }
+  cmd.add_option("--builder", builder, "Builder whose rules apply: " + names)->check(CLI::IsMember(ids));
 }
 
 ContextOptions ContextFlags::options() const {
   ContextOptions o;
   o.context = context.empty() ? "." : context;
   o.dockerfile = dockerfile;
-  o.builder = parse_builder(builder);
+  o.builder = &find_builder(builder);
   return o;
 }
 
-Builder parse_builder(const std::string& name) {
-  if (name == "buildkit") return Builder::kBuildKit;
-  if (name == "legacy") return Builder::kLegacy;
-  throw Error("unknown builder \"" + name + "\" (buildkit or legacy)");
+bool use_color(FILE* stream) {
+  const char* no_color = std::getenv("NO_COLOR");
+  if (no_color && *no_color) return false;
+  return ::isatty(::fileno(stream)) != 0;
 }
 
 bool is_directory(const std::string& path) {

@@ -3,11 +3,13 @@
 #include <map>
 
 #include "commands.h"
+#include "style.h"
 #include "ctxpack/context/context.h"
 #include "ctxpack/copy/copy_plan.h"
 #include "ctxpack/dockerfile/dockerfile.h"
 #include "ctxpack/support/error.h"
-#include "ctxpack/output/output.h"
+#include "ctxpack/output/format.h"
+#include "ctxpack/output/json.h"
 #include "ctxpack/pack/pack.h"
 #include "ctxpack/support/path.h"
 #include "ctxpack/context/walk.h"
@@ -41,40 +43,36 @@ std::string counts(size_t files, size_t dirs, size_t links) {
   return out.empty() ? "nothing" : out;
 }
 
-struct Sizes {
-  uint64_t legacy_tar = 0;
-  Totals legacy;
-  uint64_t tar = 0;
-};
-
 class TextPrinter {
  public:
   explicit TextPrinter(const std::string& dockerfile) : df_(dockerfile) { st_.on = use_color(stdout); }
 
-  void print(const CopyPlan& plan, const Sizes& sizes) {
+  void print(const CopyReport& report) {
+    const CopyPlan& plan = report.plan;
+    const BuilderMoves& legacy = report.moves_of(legacy_builder());
+    const BuilderMoves& buildkit = report.moves_of(buildkit_builder());
     for (const auto& ip : plan.instructions) instruction(ip);
     if (plan.instructions.empty()) std::printf("no COPY or ADD instructions\n\n");
     for (const auto& h : plan.hints)
       std::printf("%s %s\n", st_.yellow("hint[" + h.code + "]:").c_str(), h.message.c_str());
     if (!plan.hints.empty()) std::printf("\n");
     std::printf("%s legacy uploads %s (%s of files, tar %s); ", st_.bold("context:").c_str(),
-                counts(sizes.legacy.files, 0, 0).c_str(), human_size(sizes.legacy.bytes).c_str(),
-                human_size(sizes.legacy_tar).c_str());
-    if (plan.transfer_whole) {
+                counts(legacy.sent.files, 0, 0).c_str(), human_size(legacy.sent.bytes).c_str(),
+                human_size(legacy.tar_bytes).c_str());
+    if (buildkit.transfer_whole) {
       std::printf("BuildKit transfers the whole context (%s, %s) because a source is the context root; ",
-                  counts(plan.transfer.files, 0, 0).c_str(), human_size(plan.transfer.bytes).c_str());
+                  counts(buildkit.transfer.files, 0, 0).c_str(), human_size(buildkit.transfer.bytes).c_str());
     } else {
-      std::printf("BuildKit transfers %s (%s) for %zu path%s; ", counts(plan.transfer.files, 0, 0).c_str(),
-                  human_size(plan.transfer.bytes).c_str(), plan.transfer_paths.size(),
-                  plan.transfer_paths.size() == 1 ? "" : "s");
+      std::printf("BuildKit transfers %s (%s) for %s; ", counts(buildkit.transfer.files, 0, 0).c_str(),
+                  human_size(buildkit.transfer.bytes).c_str(),
+                  plural(buildkit.transfer_paths.size(), "path", "paths").c_str());
     }
-    std::printf("ctxpack pack writes %s\n", human_size(sizes.tar).c_str());
+    std::printf("ctxpack pack writes %s\n", human_size(report.moves_of(*plan.builder).tar_bytes).c_str());
+    const std::string builder(plan.builder->id());
     if (plan.fails_at) {
-      std::printf("%s the %s build fails at line %zu\n", st_.bold("build:").c_str(),
-                  std::string(builder_name(plan.builder)).c_str(), *plan.fails_at);
+      std::printf("%s the %s build fails at line %zu\n", st_.bold("build:").c_str(), builder.c_str(), *plan.fails_at);
     } else {
-      std::printf("%s every COPY/ADD the %s build runs succeeds\n", st_.bold("build:").c_str(),
-                  std::string(builder_name(plan.builder)).c_str());
+      std::printf("%s every COPY/ADD the %s build runs succeeds\n", st_.bold("build:").c_str(), builder.c_str());
     }
   }
 
@@ -100,8 +98,8 @@ class TextPrinter {
       std::string list;
       for (size_t i = 0; i < ip.depends_on.size() && i < 5; ++i) list += (i ? ", " : "") + quote_path(ip.depends_on[i]);
       if (ip.depends_on.size() > 5) list += ", ...";
-      std::printf("  %s %zu context file%s (%s)\n", st_.dim("cache: the layer depends on").c_str(),
-                  ip.depends_on.size(), ip.depends_on.size() == 1 ? "" : "s", list.c_str());
+      std::printf("  %s %s (%s)\n", st_.dim("cache: the layer depends on").c_str(),
+                  plural(ip.depends_on.size(), "context file", "context files").c_str(), list.c_str());
     }
     std::printf("\n");
   }
@@ -174,85 +172,11 @@ class TextPrinter {
   Style st_;
 };
 
-std::string json_diag(const CopyDiagnostic& d) {
-  return "{\"code\":" + json_string(d.code) + ",\"message\":" + json_string(d.message) +
-         ",\"rule\":" + (d.rule.empty() ? std::string("null") : json_string(d.rule)) + "}";
-}
-
-std::string json_entry(const CopyEntry& e, const char* src_key, const char* dest_key) {
-  std::string out = "{\"" + std::string(src_key) + "\":" + (e.src.empty() ? std::string("null") : json_string(e.src)) +
-                    ",\"" + dest_key + "\":" + json_string(e.dest) + ",\"type\":\"" +
-                    std::string(entry_type_name(e.type)) + "\"";
-  if (e.type == EntryType::kSymlink) out += ",\"link\":" + json_string(e.link);
-  return out + "}";
-}
-
-void print_json(const CopyPlan& plan, const Sizes& sizes) {
-  std::string out = "{\"builder\":" + json_string(builder_name(plan.builder)) +
-                    ",\"target\":" + json_string(plan.target) + ",\"instructions\":[";
-  for (size_t i = 0; i < plan.instructions.size(); ++i) {
-    const auto& ip = plan.instructions[i];
-    if (i) out += ",";
-    out += "{\"line\":" + std::to_string(ip.line) + ",\"stage\":" + json_string(ip.stage) +
-           ",\"instruction\":" + json_string(ip.instruction) +
-           ",\"from\":" + (ip.from.empty() ? std::string("null") : json_string(ip.from)) +
-           ",\"runs\":" + (ip.runs ? "true" : "false") + ",\"reached\":" + (ip.reached ? "true" : "false") +
-           ",\"error\":" + (ip.error ? json_string(*ip.error) : std::string("null")) + ",\"entries\":[";
-    for (size_t k = 0; k < ip.entries.size(); ++k) out += (k ? "," : "") + json_entry(ip.entries[k], "src", "dest");
-    out += "],\"warnings\":[";
-    for (size_t k = 0; k < ip.warnings.size(); ++k) out += (k ? "," : "") + json_diag(ip.warnings[k]);
-    out += "],\"depends_on\":[";
-    for (size_t k = 0; k < ip.depends_on.size(); ++k) out += (k ? "," : "") + json_string(ip.depends_on[k]);
-    out += "]}";
-  }
-  out += "],\"hints\":[";
-  for (size_t k = 0; k < plan.hints.size(); ++k) out += (k ? "," : "") + json_diag(plan.hints[k]);
-  out += "],\"fails_at\":" + (plan.fails_at ? std::to_string(*plan.fails_at) : std::string("null"));
-  out += ",\"context\":{\"legacy_upload\":{\"files\":" + std::to_string(sizes.legacy.files) +
-         ",\"bytes\":" + std::to_string(sizes.legacy.bytes) + ",\"tar_bytes\":" + std::to_string(sizes.legacy_tar) +
-         "},\"buildkit_transfer\":{\"files\":" + std::to_string(plan.transfer.files) +
-         ",\"bytes\":" + std::to_string(plan.transfer.bytes) +
-         ",\"whole_context\":" + (plan.transfer_whole ? "true" : "false") + ",\"paths\":[";
-  for (size_t k = 0; k < plan.transfer_paths.size(); ++k) out += (k ? "," : "") + json_string(plan.transfer_paths[k]);
-  out += "]},\"tar_bytes\":" + std::to_string(sizes.tar) + "}";
-  out += ",\"image\":{\"complete\":" + std::string(plan.image_complete ? "true" : "false") + ",\"entries\":[";
-  for (size_t k = 0; k < plan.image.size(); ++k) out += (k ? "," : "") + json_entry(plan.image[k], "src", "path");
-  out += "]}}\n";
-  std::fputs(out.c_str(), stdout);
-}
-
-uint64_t tar_size(BuildContext& ctx) {
-  TarSizeCounter counter(ctx);
-  WalkOptions wo;
-  wo.stat = true;
-  walk_context(ctx, wo, counter);
-  return counter.total();
-}
-
-Totals content(BuildContext& ctx) {
-  struct Sum : WalkVisitor {
-    Totals t;
-    void visit(const WalkEntry& e) override {
-      ++t.entries;
-      if (e.entry->info.type == FileType::kRegular) {
-        ++t.files;
-        t.bytes += e.entry->info.size;
-      }
-    }
-    void warning(const std::string&) override {}
-  } sum;
-  WalkOptions wo;
-  wo.stat = true;
-  walk_context(ctx, wo, sum);
-  return sum.t;
-}
-
 int run_copy(const CopyFlags& flags) {
   ContextOptions options = flags.ctx.options();
   BuildContext ctx = open_build_context(options);
   if (!ctx.dockerfile_exists) throw Error("cannot find Dockerfile " + ctx.dockerfile_path);
   BuildOptions bo;
-  bo.builder = ctx.builder;
   bo.target = flags.target;
   for (const auto& kv : flags.build_args) {
     size_t eq = kv.find('=');
@@ -265,45 +189,19 @@ int run_copy(const CopyFlags& flags) {
   }
   ParsedDockerfile parsed = parse_dockerfile(read_dockerfile(ctx.dockerfile_path).text, ctx.dockerfile_path);
   for (const auto& d : parsed.directives) {
-    if (d.name == "syntax" && ctx.builder == Builder::kBuildKit) {
-      warn("# syntax=" + d.value +
-           ": BuildKit runs that frontend image, whose rules may differ from the built-in ones");
+    if (d.name == "syntax" && ctx.builder->runs_syntax_frontends()) {
+      warn("# syntax=" + d.value + ": " + std::string(ctx.builder->subject()) +
+           " runs that frontend image, whose rules may differ from the built-in ones");
     }
   }
   for (const auto& w : parsed.warnings) warn(ctx.dockerfile_path + ":" + w);
-  Build build = evaluate_dockerfile(parsed, bo);
-  CopyPlan plan = plan_copies(ctx, build);
-
-  Sizes sizes;
-  sizes.tar = tar_size(ctx);
-  if (ctx.builder == Builder::kLegacy) {
-    sizes.legacy = plan.context;
-    sizes.legacy_tar = sizes.tar;
-    // BuildKit's transfer needs a BuildKit plan of the same Dockerfile.
-    ContextOptions bk_options = options;
-    bk_options.builder = Builder::kBuildKit;
-    BuildContext bk = open_build_context(bk_options);
-    BuildOptions bk_bo = bo;
-    bk_bo.builder = Builder::kBuildKit;
-    Build bk_build = evaluate_dockerfile(std::move(parsed), bk_bo);
-    CopyPlan bk_plan = plan_copies(bk, bk_build);
-    plan.transfer = bk_plan.transfer;
-    plan.transfer_whole = bk_plan.transfer_whole;
-    plan.transfer_paths = bk_plan.transfer_paths;
-  } else {
-    ContextOptions legacy_options = options;
-    legacy_options.builder = Builder::kLegacy;
-    BuildContext legacy = open_build_context(legacy_options);
-    sizes.legacy = content(legacy);
-    sizes.legacy_tar = tar_size(legacy);
-  }
-
+  CopyReport report = make_copy_report(ctx, options, parsed, bo);
   if (flags.json) {
-    print_json(plan, sizes);
+    std::fputs(dump_line(copy_json(report)).c_str(), stdout);
   } else {
-    TextPrinter(ctx.dockerfile_path).print(plan, sizes);
+    TextPrinter(ctx.dockerfile_path).print(report);
   }
-  return plan.fails_at ? 1 : 0;
+  return report.plan.fails_at ? 1 : 0;
 }
 
 void register_copy(CLI::App& app, Runner& run) {

@@ -3,7 +3,8 @@
 #include <cstdio>
 
 #include "commands.h"
-#include "ctxpack/output/output.h"
+#include "ctxpack/output/format.h"
+#include "ctxpack/output/json.h"
 #include "ctxpack/context/walk.h"
 
 namespace ctxpack::cli {
@@ -19,21 +20,13 @@ struct LsFlags {
 
 class Printer : public WalkVisitor {
  public:
-  Printer(const LsFlags& flags, FileSystem& fs, const Matcher& matcher) : flags_(flags), fs_(fs), matcher_(matcher) {}
+  Printer(const LsFlags& flags, FileSystem& fs) : flags_(flags), fs_(fs) {}
 
   void visit(const WalkEntry& e) override {
     const FileInfo& info = e.entry->info;
     const bool is_dir = info.type == FileType::kDirectory;
     if (flags_.json) {
-      std::string line = "{\"path\":" + json_string(e.path) + ",\"type\":\"" + std::string(type_name(info.type)) +
-                         "\",\"mode\":\"" + octal(info.mode) + "\",\"size\":" + std::to_string(info.size);
-      if (info.type == FileType::kSymlink) line += ",\"target\":" + json_string(link_target(e));
-      line += ",\"rule\":";
-      line += e.verdict.rule >= 0 ? json_string(rule_reference(matcher_.rule(e.verdict.rule))) : "null";
-      // BuildKit sends an excluded directory that keeps something inside.
-      if (e.verdict.excluded) line += ",\"excluded_parent\":true";
-      line += "}\n";
-      std::fputs(line.c_str(), stdout);
+      std::fputs(dump_line(entry_json(e, info.type == FileType::kSymlink ? link_target(e) : "")).c_str(), stdout);
       return;
     }
     std::string name(e.path);
@@ -69,22 +62,8 @@ class Printer : public WalkVisitor {
     if (fs_.read_link(e.dir, e.entry->name, &target) != 0) return "";
     return target;
   }
-  static std::string octal(uint32_t mode) {
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "%04o", mode);
-    return buf;
-  }
-
   const LsFlags& flags_;
   FileSystem& fs_;
-  const Matcher& matcher_;
-};
-
-// Discards entries: a dry run that surfaces errors before anything is printed.
-class Silent : public WalkVisitor {
- public:
-  void visit(const WalkEntry&) override {}
-  void warning(const std::string&) override {}
 };
 
 }  // namespace
@@ -103,13 +82,8 @@ void register_ls(CLI::App& app, Runner& run) {
       BuildContext ctx = open_build_context(flags->ctx.options());
       WalkOptions options;
       options.stat = flags->long_format || flags->json;
-      if (ctx.matcher->has_invalid_patterns()) {
-        // A malformed pattern fails the build only if the walk reaches it:
-        // find out before printing anything.
-        Silent silent;
-        walk_context(ctx, WalkOptions{}, silent);
-      }
-      Printer printer(*flags, *ctx.fs, *ctx.matcher);
+      check_context(ctx);
+      Printer printer(*flags, *ctx.fs);
       walk_context(ctx, options, printer);
       return 0;
     };

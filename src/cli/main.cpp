@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "commands.h"
+#include "ctxpack/context/context.h"
 #include "ctxpack/support/error.h"
 
 int main(int argc, char** argv) {
@@ -38,6 +39,11 @@ int main(int argc, char** argv) {
       return 2;
     }
     return status;
+  } catch (const MissingDockerfile& e) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "ctxpack: cannot find Dockerfile %s (docker build would fail; name it with -f)\n",
+                 e.path.c_str());
+    return 2;
   } catch (const Error& e) {
     std::fflush(stdout);
     std::fprintf(stderr, "ctxpack: %s\n", e.what());

@@ -8,9 +8,10 @@
 #include <ctime>
 #include <optional>
 
+#include "atomic_output.h"
 #include "commands.h"
 #include "ctxpack/support/error.h"
-#include "ctxpack/output/output.h"
+#include "ctxpack/output/format.h"
 #include "ctxpack/pack/pack.h"
 #include "ctxpack/context/walk.h"
 
@@ -41,6 +42,17 @@ Compression parse_compression(const std::string& name) {
   throw Error("unknown compression \"" + name + "\" (none, gzip, bzip2, xz or zstd)");
 }
 
+// -1 is the compressor's default level.
+void check_level(Compression c, int level) {
+  if (level == -1) return;
+  if (c == Compression::kNone) throw Error("--level needs --compress gzip, bzip2, xz or zstd");
+  const LevelRange r = compression_levels(c);
+  if (level < r.lowest || level > r.highest) {
+    throw Error("--level " + std::to_string(level) + " is out of range for " + compression_name(c) + " (" +
+                std::to_string(r.lowest) + "-" + std::to_string(r.highest) + ")");
+  }
+}
+
 // SOURCE_DATE_EPOCH (reproducible-builds.org) when set, else 0.
 int64_t reproducible_epoch() {
   const char* env = std::getenv("SOURCE_DATE_EPOCH");
@@ -51,9 +63,6 @@ int64_t reproducible_epoch() {
   if (errno || *end || v < 0) throw Error(std::string("SOURCE_DATE_EPOCH is not a number of seconds: ") + env);
   return v;
 }
-
-// "1 file", "2 files".
-std::string count(uint64_t n, const std::string& noun) { return std::to_string(n) + " " + noun + (n == 1 ? "" : "s"); }
 
 // The progress line on a terminal, redrawn a few times a second.
 class Progress {
@@ -72,7 +81,7 @@ class Progress {
     last_ = now;
     double secs = std::chrono::duration<double>(now - start_).count();
     std::string rate = secs > 0 ? human_size(static_cast<uint64_t>(s.tar_bytes / secs)) + "/s" : "";
-    std::fprintf(stderr, "\r\033[Kpacking: %s, %s, %s", count(s.files, "file").c_str(), human_size(s.tar_bytes).c_str(),
+    std::fprintf(stderr, "\r\033[Kpacking: %s, %s, %s", plural(s.files, "file", "files").c_str(), human_size(s.tar_bytes).c_str(),
                  rate.c_str());
     std::fflush(stderr);
     shown_ = true;
@@ -94,7 +103,7 @@ class Progress {
 
 int run_pack(const PackFlags& flags) {
   const Compression compression = parse_compression(flags.compress);
-  check_compression_level(compression, flags.level);
+  check_level(compression, flags.level);
   const bool to_stdout = flags.output.empty() || flags.output == "-";
   if (to_stdout && ::isatty(STDOUT_FILENO)) {
     throw Error("refusing to write a tar to a terminal: redirect stdout or use -o FILE");
@@ -110,15 +119,7 @@ int run_pack(const PackFlags& flags) {
   // tar is only meant to hold the selection.
   context_options.require_dockerfile = !flags.no_dockerfile;
   BuildContext ctx = open_build_context(context_options);
-  if (ctx.matcher->has_invalid_patterns()) {
-    // A malformed pattern fails the build only when the walk reaches it:
-    // find out before writing anything.
-    struct Silent : WalkVisitor {
-      void visit(const WalkEntry&) override {}
-      void warning(const std::string&) override {}
-    } silent;
-    walk_context(ctx, WalkOptions{}, silent);
-  }
+  check_context(ctx);
   if (compression == Compression::kZstd) {
     warn("zstd-compressed contexts are refused by Docker 20.10 and older daemons; gzip is the safe choice");
   }
@@ -142,6 +143,10 @@ int run_pack(const PackFlags& flags) {
     progress.clear();
     warn(m);
   };
+  callbacks.dockerfile_added = [&](const std::string& m) {
+    progress.clear();
+    warn(m + " (--no-dockerfile leaves it out)");
+  };
   callbacks.progress = [&](const PackStats& s) { progress.update(s); };
   PackResult result;
   try {
@@ -155,8 +160,8 @@ int run_pack(const PackFlags& flags) {
 
   if (!flags.quiet) {
     const PackStats& s = result.stats;
-    std::string line = "packed " + (s.entries == 1 ? std::string("1 entry") : std::to_string(s.entries) + " entries") +
-                       " (" + count(s.files, "file") + ", " + human_size(s.content_bytes) + ") into a " +
+    std::string line = "packed " + plural(s.entries, "entry", "entries") +
+                       " (" + plural(s.files, "file", "files") + ", " + human_size(s.content_bytes) + ") into a " +
                        human_size(s.tar_bytes) + " tar";
     if (compression != Compression::kNone) {
       line += ", " + human_size(s.output_bytes) + " " + compression_name(compression);
@@ -172,7 +177,7 @@ int run_pack(const PackFlags& flags) {
     std::fprintf(stderr, "sha256:%s  %s\n", stream.sha256_hex().c_str(),
                  quote_path(to_stdout ? "-" : flags.output).c_str());
   if (!result.changed.empty()) {
-    warn(count(result.changed.size(), "file") + " changed while being packed (exit status " +
+    warn(plural(result.changed.size(), "file", "files") + " changed while being packed (exit status " +
          std::to_string(kExitContextChanged) + ")");
     return kExitContextChanged;
   }

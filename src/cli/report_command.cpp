@@ -6,10 +6,13 @@
 #include <vector>
 
 #include "commands.h"
-#include "ctxpack/support/error.h"
-#include "ctxpack/output/output.h"
-#include "ctxpack/support/path.h"
+#include "ctxpack/output/format.h"
+#include "ctxpack/output/json.h"
 #include "ctxpack/report/report.h"
+#include "ctxpack/support/error.h"
+#include "ctxpack/support/path.h"
+#include "gates.h"
+#include "style.h"
 
 namespace ctxpack::cli {
 
@@ -34,9 +37,6 @@ std::string pad_left(const std::string& s, size_t width) {
 }
 std::string pad_right(const std::string& s, size_t width) {
   return s.size() >= width ? s : s + std::string(width - s.size(), ' ');
-}
-std::string plural(uint64_t n, const char* one, const char* many) {
-  return std::to_string(n) + " " + (n == 1 ? one : many);
 }
 
 // Rows of right-aligned size and count columns, then a free text column.
@@ -93,7 +93,7 @@ void print_text(const Report& r, const ReportFlags& flags) {
 
   std::printf("%s %s\n", st.bold("Context").c_str(), quote_path(r.context).c_str());
   std::printf("  builder %s, Dockerfile %s, ignore file %s (%s)\n",
-              r.builder == Builder::kBuildKit ? "BuildKit" : "legacy", quote_path(r.dockerfile).c_str(),
+              std::string(r.builder->title()).c_str(), quote_path(r.dockerfile).c_str(),
               r.ignore_file.empty() ? "none" : quote_path(r.ignore_file).c_str(),
               plural(r.rules.size(), "rule", "rules").c_str());
   Table totals;
@@ -163,10 +163,11 @@ void print_text(const Report& r, const ReportFlags& flags) {
     for (const Finding& f : r.findings) code_width = std::max(code_width, f.code.size());
     for (const Finding& f : r.findings) {
       const bool by_path = !f.about_rule && !f.path.empty();
-      std::string where = by_path ? quote_path(f.path) : f.rule;
+      const std::string rule = f.rule ? rule_reference(*f.rule) : "";
+      std::string where = by_path ? quote_path(f.path) : rule;
       std::string line = "  " + severity_label(f.severity, st) + "  " + pad_right(f.code, code_width) + "  " +
                          (where.empty() ? "" : where + ": ") + f.message;
-      if (by_path && !f.rule.empty()) line += st.dim(" [" + f.rule + "]");
+      if (by_path && !rule.empty()) line += st.dim(" [" + rule + "]");
       std::printf("%s\n", line.c_str());
     }
   }
@@ -203,9 +204,11 @@ void print_github(const Report& r, const ReportFlags& flags, const std::vector<G
                         : f.severity == Severity::kWarning ? "warning"
                                                            : "notice";
     std::string props;
-    if (!f.file.empty()) {
-      props = "file=" + gh_escape(f.file, true);
-      if (f.line > 0) props += ",line=" + std::to_string(f.line);
+    // A rule of the ignore file has a file and line; one the client adds has neither.
+    const bool in_file = f.rule && f.rule->origin == RuleOrigin::kFile;
+    if (in_file) {
+      props = "file=" + gh_escape(f.rule->file, true);
+      if (f.rule->line > 0) props += ",line=" + std::to_string(f.rule->line);
     } else if (!f.path.empty()) {
       std::string p = f.path;
       if (!p.empty() && p.back() == '/') p.pop_back();
@@ -216,7 +219,7 @@ void print_github(const Report& r, const ReportFlags& flags, const std::vector<G
     // The annotation sits on the rule's line when there is one (that is
     // where a fix goes), else on the path's file.
     if (!f.about_rule && !f.path.empty()) message = quote_path(f.path) + ": " + message;
-    if (!f.rule.empty() && f.file.empty()) message += " [" + f.rule + "]";
+    if (f.rule && !in_file) message += " [" + rule_reference(*f.rule) + "]";
     std::printf("::%s %s::%s\n", level, props.c_str(), gh_escape(message, false).c_str());
   }
   for (const GateFailure& g : failures) {
@@ -271,7 +274,7 @@ void register_report(CLI::App& app, Runner& run) {
       for (const std::string& w : report.warnings) warn(w);
       std::vector<GateFailure> failures = check_gates(report, gates);
       if (flags->format == "json") {
-        std::fputs(report_json(report, failures).c_str(), stdout);
+        std::fputs(dump_document(report_json(report, failures)).c_str(), stdout);
       } else if (flags->format == "github") {
         print_github(report, *flags, failures);
       } else {

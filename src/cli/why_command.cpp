@@ -15,7 +15,8 @@
 #include "commands.h"
 #include "ctxpack/support/error.h"
 #include "ctxpack/context/explain.h"
-#include "ctxpack/output/output.h"
+#include "ctxpack/output/format.h"
+#include "ctxpack/output/json.h"
 
 namespace ctxpack::cli {
 
@@ -111,11 +112,10 @@ class Printer {
   ~Printer() { flush(); }
 
   void print(const Explanation& ex) {
-    const Rule* rule = ex.verdict.rule >= 0 ? &matcher_.rule(static_cast<size_t>(ex.verdict.rule)) : nullptr;
     if (flags_.json) {
-      json(ex, rule);
+      out_ += dump_line(explanation_json(ex));
     } else {
-      text(ex, rule);
+      text(ex);
     }
     if (out_.size() >= kBlock) flush();
   }
@@ -129,7 +129,7 @@ class Printer {
  private:
   static constexpr size_t kBlock = 1 << 16;
 
-  void text(const Explanation& ex, const Rule* rule) {
+  void text(const Explanation& ex) {
     out_ += ex.excluded ? "excluded\t" : "included\t";
     if (flags_.null || plain_ascii(ex.path)) {
       out_ += ex.path;
@@ -137,7 +137,7 @@ class Printer {
       out_ += quote_path(ex.path);
     }
     out_ += '\t';
-    if (rule) out_ += reference(static_cast<size_t>(ex.verdict.rule));
+    if (ex.verdict.rule) out_ += reference(*ex.verdict.rule);
     if (!ex.via.empty() || !ex.note.empty()) {
       out_ += '\t';
       if (!ex.via.empty()) {
@@ -151,24 +151,12 @@ class Printer {
     out_ += flags_.null ? '\0' : '\n';
   }
 
-  void json(const Explanation& ex, const Rule* rule) {
-    out_ += "{\"path\":" + json_string(ex.path) + ",\"verdict\":\"" + (ex.excluded ? "excluded" : "included") +
-            "\",\"rule\":";
-    if (rule) {
-      out_ += "{\"file\":" + json_string(rule->file) + ",\"line\":" + std::to_string(rule->line) +
-              ",\"pattern\":" + json_string(rule->pattern) + ",\"text\":" + json_string(rule->text) + "}";
-    } else {
-      out_ += "null";
-    }
-    out_ += ",\"via_parent\":" + (ex.via.empty() ? std::string("null") : json_string(ex.via));
-    out_ += ",\"note\":" + (ex.note.empty() ? std::string("null") : json_string(ex.note)) + "}\n";
-  }
-
   // FILE:LINE:PATTERN, built once per rule.
-  const std::string& reference(size_t rule) {
-    if (references_.size() <= rule) references_.resize(rule + 1);
-    std::string& r = references_[rule];
-    if (r.empty()) r = rule_reference(matcher_.rule(rule));
+  const std::string& reference(const Rule& rule) {
+    const size_t i = matcher_.index_of(rule);
+    if (references_.size() <= i) references_.resize(i + 1);
+    std::string& r = references_[i];
+    if (r.empty()) r = rule_reference(rule);
     return r;
   }
 

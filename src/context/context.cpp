@@ -28,20 +28,6 @@ bool is_file(const std::string& p) {
   return ::stat(p.c_str(), &st) == 0 && !S_ISDIR(st.st_mode);
 }
 
-// Appends the docker CLI's re-include rule for `name` when its deprecated
-// single-ancestor check finds `name` excluded (TrimBuildFilesFromExcludes).
-// That check can miss an exclusion; then the file is simply not sent,
-// exactly as with docker.
-void readd_if_excluded(IgnoreFile& ignore, const std::string& name) {
-  bool excluded = false;
-  try {
-    excluded = Matcher(ignore.rules).matches_one_parent(name).excluded;
-  } catch (const PatternError&) {
-    // The CLI ignores errors here; the walk reports them.
-  }
-  if (excluded) ignore.rules.push_back(Rule{"!" + name, kCliRuleSource, 0, "!" + name});
-}
-
 }  // namespace
 
 BuildContext open_build_context(const ContextOptions& options) {
@@ -64,7 +50,7 @@ BuildContext open_build_context(const ContextOptions& options) {
   std::string df_real = real_path(ctx.dockerfile_path);
   ctx.dockerfile_exists = !df_real.empty() && is_file(df_real);
   if (!ctx.dockerfile_exists && (options.require_dockerfile || !options.dockerfile.empty())) {
-    throw Error("cannot find Dockerfile " + ctx.dockerfile_path + " (docker build would fail; name it with -f)");
+    throw MissingDockerfile(ctx.dockerfile_path);
   }
   // Both builders fail on a Dockerfile they cannot read (BuildKit sends it
   // empty and then refuses it).
@@ -77,17 +63,18 @@ BuildContext open_build_context(const ContextOptions& options) {
     ctx.dockerfile_rel = base_name(ctx.dockerfile_path);
   }
 
-  std::string ignore_path =
-      find_ignore_file(options.context, ctx.dockerfile_exists ? ctx.dockerfile_path : "", options.builder);
-  if (!ignore_path.empty()) {
-    if (ignore_path.compare(0, 2, "./") == 0) ignore_path.erase(0, 2);
-    ctx.ignore = read_ignore_file(ignore_path, ignore_path);
+  ctx.ignore_file =
+      options.builder->find_ignore_file(options.context, ctx.dockerfile_exists ? ctx.dockerfile_path : "");
+  std::vector<Rule> rules;
+  if (!ctx.ignore_file.empty()) {
+    if (ctx.ignore_file.starts_with("./")) ctx.ignore_file.erase(0, 2);
+    rules = read_ignore_file(ctx.ignore_file, ctx.ignore_file).rules;
   }
-  if (options.builder == Builder::kLegacy) {
-    readd_if_excluded(ctx.ignore, ".dockerignore");
-    if (ctx.dockerfile_exists && !ctx.dockerfile_rel.empty()) readd_if_excluded(ctx.ignore, ctx.dockerfile_rel);
+  for (Rule& r : options.builder->client_rules(rules, ctx.dockerfile_exists ? ctx.dockerfile_rel : "")) {
+    rules.push_back(std::move(r));
   }
-  ctx.matcher = std::make_unique<Matcher>(ctx.ignore.rules);
+  ctx.matcher = std::make_unique<Matcher>(std::move(rules));
+  ctx.walk = options.builder->walk_rules(*ctx.matcher);
   return ctx;
 }
 

@@ -24,7 +24,7 @@ void explain_by_rules(const Matcher& matcher, std::string_view path, Explanation
   if (ex.path == ".") return;  // Docker never excludes the context root
   ex.verdict = matcher.matches_or_parents(ex.path);
   ex.excluded = ex.verdict.excluded;
-  if (ex.verdict.via_parent) ex.via = matcher.parent_matched_by(static_cast<size_t>(ex.verdict.rule), ex.path);
+  if (ex.verdict.via_parent) ex.via = matcher.parent_matched_by(*ex.verdict.rule, ex.path);
 }
 
 Explanation explain_in_context(BuildContext& ctx, std::string_view path) {
@@ -40,7 +40,6 @@ Explanation explain_in_context(BuildContext& ctx, std::string_view path) {
   bool exists = true;
   Matcher::Trail trail, next_trail;
   bool has_trail = false;
-  const bool prefix_only = buildkit_can_prune_by_prefix(matcher);
   std::string excluded_parent;
   size_t start = 0;
   while (true) {
@@ -67,16 +66,13 @@ Explanation explain_in_context(BuildContext& ctx, std::string_view path) {
       break;
     }
     if (v.excluded) {
-      bool prune = ctx.builder == Builder::kLegacy
-                       ? !matcher.has_exceptions() || !exception_reaches_into(matcher, sub, false)
-                       : prefix_only && (!matcher.has_exceptions() || !exception_reaches_into(matcher, sub, true));
-      if (prune) {
+      if (ctx.walk.prune(sub)) {
         ex.excluded = true;
         ex.verdict = v;
         ex.verdict.via_parent = true;
         ex.via = sub;
         if (!matcher.matches_or_parents(ex.path).excluded) {
-          ex.note = std::string(builder_name(ctx.builder)) + " never walks into excluded directory " +
+          ex.note = std::string(ctx.builder->id()) + " never walks into excluded directory " +
                     std::string(sub) + "/, so no exception can re-include this path";
         }
         break;
@@ -96,13 +92,13 @@ Explanation explain_in_context(BuildContext& ctx, std::string_view path) {
     }
     start = slash + 1;
   }
-  if (ex.via.empty() && ex.verdict.via_parent && ex.verdict.rule >= 0) {
-    ex.via = matcher.parent_matched_by(static_cast<size_t>(ex.verdict.rule), ex.path);
+  if (ex.via.empty() && ex.verdict.via_parent && ex.verdict.rule) {
+    ex.via = matcher.parent_matched_by(*ex.verdict.rule, ex.path);
   }
   if (ex.note.empty() && !ex.excluded && !excluded_parent.empty()) {
-    ex.note = ctx.builder == Builder::kLegacy
-                  ? "sent without its excluded parent directory " + excluded_parent + "/"
-                  : "its excluded parent directory " + excluded_parent + "/ is sent along with it";
+    ex.note = ctx.walk.send_excluded_parents
+                  ? "its excluded parent directory " + excluded_parent + "/ is sent along with it"
+                  : "sent without its excluded parent directory " + excluded_parent + "/";
   }
   if (!exists && ex.note.empty()) ex.note = "not in the context (judged as a file)";
   return ex;

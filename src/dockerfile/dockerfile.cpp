@@ -937,16 +937,7 @@ class Evaluator {
     }
   }
 
-  // BuildKit predefines the platform arguments (for the machine it runs on).
-  std::optional<std::string> predefined(const std::string& key) const {
-    if (opt_.builder != Builder::kBuildKit) return std::nullopt;
-    static const std::map<std::string, std::string> values = {
-        {"TARGETPLATFORM", "linux/amd64"}, {"TARGETOS", "linux"}, {"TARGETARCH", "amd64"}, {"TARGETVARIANT", ""},
-        {"BUILDPLATFORM", "linux/amd64"},  {"BUILDOS", "linux"},  {"BUILDARCH", "amd64"},  {"BUILDVARIANT", ""}};
-    auto it = values.find(key);
-    if (it == values.end()) return std::nullopt;
-    return it->second;
-  }
+  std::optional<std::string> predefined(const std::string& key) const { return opt_.builder->automatic_arg(key); }
 
   void set_env(const DockerfileInstruction& inst, StageState& state) {
     const auto& words = inst.args;
@@ -1123,12 +1114,12 @@ class Evaluator {
         throw Error("failed to reach build target " + opt_.target + " in Dockerfile");
       b_.target = static_cast<size_t>(t);
     }
-    if (opt_.builder == Builder::kLegacy) {
-      // The classic builder runs every stage up to the target, in order.
+    if (opt_.builder->runs_every_stage()) {
+      // Every stage up to the target, in order.
       for (size_t s = 0; s <= b_.target; ++s) b_.stages[s].built = true;
       return;
     }
-    // BuildKit solves only what the target depends on.
+    // Only what the target depends on.
     std::vector<size_t> todo = {b_.target};
     while (!todo.empty()) {
       size_t s = todo.back();

@@ -5,16 +5,14 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cerrno>
-#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <optional>
 #include <unordered_map>
 
 #include "ctxpack/support/error.h"
-#include "ctxpack/output/output.h"
+#include "ctxpack/output/format.h"
 #include "ctxpack/support/sha256.h"
 
 namespace ctxpack {
@@ -63,20 +61,25 @@ std::optional<TarType> tar_type(FileType t) {
 class ContextTar : public WalkVisitor {
  public:
   // `output`: the file the tar goes to, when it is one.
-  ContextTar(BuildContext& ctx, const PackOptions& options, EntrySink& sink,
-             std::function<void(const std::string&)> warn, std::optional<struct stat> output = std::nullopt)
-      : ctx_(ctx), options_(options), sink_(sink), warn_(std::move(warn)), output_(output) {
+  ContextTar(BuildContext& ctx, const PackOptions& options, EntrySink& sink, const PackCallbacks& callbacks,
+             std::optional<struct stat> output = std::nullopt)
+      : ctx_(ctx),
+        rules_(ctx.builder->pack_rules()),
+        options_(options),
+        sink_(sink),
+        callbacks_(callbacks),
+        output_(output) {
     const bool outside = ctx.dockerfile_exists && ctx.dockerfile_rel.empty();
     // Read now, when pack may have to add it: a Dockerfile it cannot read
     // fails the run before anything is written.
-    if (options.add_dockerfile && (outside || (ctx.dockerfile_exists && ctx.builder == Builder::kBuildKit))) {
+    if (options.add_dockerfile && (outside || (ctx.dockerfile_exists && rules_.add_excluded_dockerfile))) {
       dockerfile_ = read_dockerfile(ctx.dockerfile_path);
     }
     if (outside && options.add_dockerfile) {
       Sha256 sha;
       sha.update(dockerfile_.text.data(), dockerfile_.text.size());
       injected_name_ = ".dockerfile." + sha.hex_digest().substr(0, 20);
-      if (ctx.builder == Builder::kLegacy) dockerignore_suffix_ = "\n" + injected_name_ + "\n";
+      if (rules_.hide_outside_dockerfile) dockerignore_suffix_ = "\n" + injected_name_ + "\n";
     }
   }
 
@@ -85,13 +88,13 @@ class ContextTar : public WalkVisitor {
     const FileInfo& info = e.entry->info;
     std::optional<TarType> type = tar_type(info.type);
     if (!type) {
-      warn_(quote_path(e.path) + ": " + (info.type == FileType::kSocket ? "socket" : "file of unknown type") +
+      warn(quote_path(e.path) + ": " + (info.type == FileType::kSocket ? "socket" : "file of unknown type") +
             " left out (a tar cannot hold it)");
       return;
     }
     if (type == TarType::kRegular && output_ && info.dev == output_->st_dev && info.ino == output_->st_ino) {
       // Writing into the context: the tar must not hold itself.
-      warn_(quote_path(e.path) + ": the output being written; left out");
+      warn(quote_path(e.path) + ": the output being written; left out");
       return;
     }
     name_.assign(e.path);
@@ -155,7 +158,18 @@ class ContextTar : public WalkVisitor {
     if (e.path == ctx_.dockerfile_rel && ctx_.dockerfile_exists) dockerfile_sent_ = true;
   }
 
-  void warning(const std::string& message) override { warn_(message); }
+  void warning(const std::string& message) override { warn(message); }
+
+  void warn(const std::string& message) const {
+    if (callbacks_.warning) callbacks_.warning(message);
+  }
+  void warn_added(const std::string& message) const {
+    if (callbacks_.dockerfile_added) {
+      callbacks_.dockerfile_added(message);
+    } else {
+      warn(message);
+    }
+  }
 
   // After the walk: adds what the Dockerfile policy asks for and returns
   // the Dockerfile's name in the tar ("" when it holds none).
@@ -164,20 +178,18 @@ class ContextTar : public WalkVisitor {
     const std::string& rel = ctx_.dockerfile_rel;
     if (!rel.empty()) return finish_inside(rel);
     if (!options_.add_dockerfile) {
-      warn_("the Dockerfile " + ctx_.dockerfile_path + " is outside the context and not in the tar");
+      warn("the Dockerfile " + ctx_.dockerfile_path + " is outside the context and not in the tar");
       return "";
     }
     const int64_t mtime = options_.reproducible ? options_.epoch : options_.now;
     add_memory(injected_name_, 0600, mtime, dockerfile_.text);
-    if (ctx_.builder == Builder::kBuildKit) {
+    if (!rules_.hide_outside_dockerfile) {
       // The classic daemon deletes what .dockerignore lists; BuildKit
       // applies no ignore file to a tar.
-      warn_("the Dockerfile " + ctx_.dockerfile_path + " is outside the context; it is added to the tar as " +
-            injected_name_ +
-            " so that docker build - reads it, and a COPY of the whole context copies it too "
-            "(--no-dockerfile leaves it out)");
+      warn_added("the Dockerfile " + ctx_.dockerfile_path + " is outside the context; it is added to the tar as " +
+             injected_name_ + " so that docker build - reads it, and a COPY of the whole context copies it too");
     }
-    if (ctx_.builder == Builder::kLegacy && !dockerignore_rewritten_) {
+    if (rules_.hide_outside_dockerfile && !dockerignore_rewritten_) {
       add_memory(".dockerignore", 0600, mtime, ".dockerignore" + dockerignore_suffix_);
     }
     return injected_name_;
@@ -186,20 +198,20 @@ class ContextTar : public WalkVisitor {
  private:
   std::string finish_inside(const std::string& rel) {
     if (dockerfile_sent_) return rel;
-    if (ctx_.builder == Builder::kLegacy) {
-      warn_("the Dockerfile " + quote_path(rel) +
+    if (!rules_.add_excluded_dockerfile) {
+      warn("the Dockerfile " + quote_path(rel) +
             " is excluded and the docker CLI does not re-include it, so it is not in the tar: docker build fails "
             "the same way from the directory (\"Cannot locate specified Dockerfile\")");
       return "";
     }
     if (!options_.add_dockerfile) {
-      warn_("the Dockerfile " + quote_path(rel) + " is excluded by the ignore file and not in the tar");
+      warn("the Dockerfile " + quote_path(rel) + " is excluded by the ignore file and not in the tar");
       return "";
     }
     add_memory(rel, dockerfile_.mode, options_.reproducible ? options_.epoch : dockerfile_.mtime, dockerfile_.text);
-    warn_("excluded Dockerfile " + quote_path(rel) +
-          " added to the tar so that docker build - finds it; a COPY of the whole context copies it too, unlike "
-          "a directory build (--no-dockerfile leaves it out)");
+    warn_added("excluded Dockerfile " + quote_path(rel) +
+           " added to the tar so that docker build - finds it; a COPY of the whole context copies it too, unlike "
+           "a directory build");
     return rel;
   }
 
@@ -227,9 +239,10 @@ class ContextTar : public WalkVisitor {
   static constexpr const char* kCapability = "security.capability";
 
   BuildContext& ctx_;
+  const PackRules rules_;
   const PackOptions& options_;
   EntrySink& sink_;
-  std::function<void(const std::string&)> warn_;
+  const PackCallbacks& callbacks_;
   std::optional<struct stat> output_;
   std::unordered_map<uint64_t, std::string> links_;  // only inodes with more than one link
   std::string name_, link_, capability_;             // reused from entry to entry
@@ -304,13 +317,10 @@ class CountingSink : public EntrySink {
 PackResult pack_context(BuildContext& ctx, const PackOptions& options, TarStream& out, const PackCallbacks& callbacks) {
   PackResult result;
   StreamSink sink(out, result, callbacks);
-  auto warn = [&](const std::string& m) {
-    if (callbacks.warning) callbacks.warning(m);
-  };
   struct stat st;
   std::optional<struct stat> output;
   if (::fstat(out.fd(), &st) == 0 && S_ISREG(st.st_mode)) output = st;
-  ContextTar tar(ctx, options, sink, warn, output);
+  ContextTar tar(ctx, options, sink, callbacks, output);
   WalkOptions walk;
   walk.stat = true;
   walk_context(ctx, walk, tar);
@@ -324,8 +334,9 @@ PackResult pack_context(BuildContext& ctx, const PackOptions& options, TarStream
 class TarSizeCounter::Impl {
  public:
   Impl(BuildContext& ctx, const PackOptions& options)
-      : options_(options), tar_(ctx, options_, sink_, [](const std::string&) {}) {}
+      : options_(options), tar_(ctx, options_, sink_, callbacks_) {}
   PackOptions options_;
+  PackCallbacks callbacks_;  // none: measuring warns about nothing
   CountingSink sink_;
   ContextTar tar_;
   bool finished_ = false;
@@ -342,76 +353,6 @@ uint64_t TarSizeCounter::total() {
   if (!impl_->finished_) impl_->tar_.finish();
   impl_->finished_ = true;
   return impl_->sink_.total + kTarEndOfArchiveSize;
-}
-
-namespace {
-
-// The temporary file a signal must remove; set while an AtomicOutput
-// lives (one at a time).
-std::atomic<const char*> pending_output{nullptr};
-constexpr int kCleanupSignals[] = {SIGINT, SIGTERM, SIGHUP};
-struct sigaction saved_actions[std::size(kCleanupSignals)];
-
-extern "C" void remove_pending_output(int sig) {
-  if (const char* path = pending_output.load()) ::unlink(path);
-  // Die of the signal, as the caller expects.
-  ::signal(sig, SIG_DFL);
-  ::raise(sig);
-}
-
-}  // namespace
-
-AtomicOutput::AtomicOutput(const std::string& path) : path_(path) {
-  struct stat st;
-  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) throw Error("output " + path + " is a directory");
-  temp_ = path + ".ctxpack-XXXXXX";
-  fd_ = ::mkostemp(temp_.data(), O_CLOEXEC);
-  if (fd_ < 0) throw_errno("cannot create", path, errno);
-  // mkstemp makes it 0600; give it the mode any new file gets.
-  mode_t mask = ::umask(0);
-  ::umask(mask);
-  ::fchmod(fd_, 0666 & ~mask);
-  pending_output.store(temp_.c_str());
-  struct sigaction action {};
-  action.sa_handler = remove_pending_output;
-  sigemptyset(&action.sa_mask);
-  for (size_t i = 0; i < std::size(kCleanupSignals); ++i) {
-    ::sigaction(kCleanupSignals[i], &action, &saved_actions[i]);
-  }
-}
-
-AtomicOutput::~AtomicOutput() {
-  if (fd_ >= 0) {
-    ::close(fd_);
-    ::unlink(temp_.c_str());
-  }
-  pending_output.store(nullptr);
-  for (size_t i = 0; i < std::size(kCleanupSignals); ++i) ::sigaction(kCleanupSignals[i], &saved_actions[i], nullptr);
-}
-
-void AtomicOutput::commit() {
-  // On disk before the rename, so a crash cannot leave an empty file
-  // under the final name.
-  if (::fsync(fd_) != 0) throw WriteError(errno);
-  if (::close(fd_) != 0) {
-    fd_ = -1;
-    ::unlink(temp_.c_str());
-    throw WriteError(errno);
-  }
-  fd_ = -1;
-  if (::rename(temp_.c_str(), path_.c_str()) != 0) {
-    int err = errno;
-    ::unlink(temp_.c_str());
-    throw_errno("cannot rename the output to", path_, err);
-  }
-  pending_output.store(nullptr);
-  size_t slash = path_.rfind('/');
-  std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path_.substr(0, slash);
-  int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
 }
 
 }  // namespace ctxpack

@@ -240,25 +240,19 @@ const char* compression_name(Compression c) {
   return "none";
 }
 
-void check_compression_level(Compression c, int level) {
-  if (level == -1) return;
-  int lo = 1, hi = 9;
+LevelRange compression_levels(Compression c) {
   switch (c) {
     case Compression::kNone:
-      throw Error("--level needs --compress gzip, bzip2, xz or zstd");
+      return {0, 0};
     case Compression::kXz:
-      lo = 0;
-      break;
+      return {0, 9};
     case Compression::kZstd:
-      hi = 22;
-      break;
-    default:
+      return {1, 22};
+    case Compression::kGzip:
+    case Compression::kBzip2:
       break;
   }
-  if (level < lo || level > hi) {
-    throw Error("--level " + std::to_string(level) + " is out of range for " + compression_name(c) + " (" +
-                std::to_string(lo) + "-" + std::to_string(hi) + ")");
-  }
+  return {1, 9};
 }
 
 namespace {
@@ -372,7 +366,12 @@ class TarStream::Sink {
 
 TarStream::TarStream(int fd, const TarStreamOptions& options)
     : fd_(fd), options_(options), buf_(new char[kBufferSize]) {
-  check_compression_level(options.compression, options.level);
+  const LevelRange levels = compression_levels(options.compression);
+  if (options.level != -1 && (options.level < levels.lowest || options.level > levels.highest ||
+                              options.compression == Compression::kNone)) {
+    throw Error("compression level " + std::to_string(options.level) + " is out of range for " +
+                compression_name(options.compression));
+  }
   if (options.compression != Compression::kNone)
     sink_ = std::make_unique<Sink>(*this, options.compression, options.level);
   struct stat st;

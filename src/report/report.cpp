@@ -2,14 +2,18 @@
 
 #include <algorithm>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <unordered_map>
 
-#include "ctxpack/support/error.h"
-#include "ctxpack/output/output.h"
-#include "ctxpack/pack/pack.h"
-#include "ctxpack/support/path.h"
+#include "ctxpack/context/compare.h"
 #include "ctxpack/context/walk.h"
+#include "ctxpack/output/format.h"
+#include "ctxpack/pack/pack.h"
+#include "ctxpack/report/builder_diff.h"
+#include "ctxpack/report/hazards.h"
+#include "ctxpack/report/rule_lint.h"
+#include "ctxpack/support/error.h"
+#include "ctxpack/support/path.h"
+#include "ctxpack/support/text.h"
 
 namespace ctxpack {
 
@@ -71,10 +75,6 @@ constexpr WasteKind kWaste[] = {
 constexpr size_t kWasteCount = sizeof kWaste / sizeof kWaste[0];
 static_assert(kWasteCount <= 64, "waste kinds are a 64-bit mask");
 
-bool ends_with(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
-
 uint64_t dir_waste_bits(std::string_view name) {
   uint64_t bits = 0;
   for (size_t i = 0; i < kWasteCount; ++i) {
@@ -90,7 +90,7 @@ uint64_t file_waste_bits(std::string_view name) {
   for (size_t i = 0; i < kWasteCount; ++i) {
     std::string_view k = kWaste[i].name;
     bool hit =
-        k[0] == '*' && !kWaste[i].directory ? ends_with(name, k.substr(1)) && name.size() > k.size() - 1 : name == k;
+        k[0] == '*' && !kWaste[i].directory ? name.ends_with(k.substr(1)) && name.size() > k.size() - 1 : name == k;
     if (hit) bits |= uint64_t{1} << i;
   }
   return bits;
@@ -99,9 +99,7 @@ uint64_t file_waste_bits(std::string_view name) {
 std::string extension_of(std::string_view name) {
   size_t dot = name.rfind('.');
   if (dot == std::string_view::npos || dot == 0 || dot + 1 == name.size() || name.size() - dot > 16) return {};
-  std::string ext(name.substr(dot));
-  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return ext;
+  return ascii_lower(name.substr(dot));
 }
 
 // "a" is "b" or one of its parent directories ("" is everyone's).
@@ -144,21 +142,13 @@ class TopN {
 class Measure {
  public:
   Measure(const BuildContext& ctx, const ReportOptions& options, Report& report)
-      : options_(options), report_(report), files_(options.top), dirs_(options.top) {
-    rules_ = ctx.ignore.rules.size();
-    report_.rules.resize(rules_);
-    for (size_t i = 0; i < rules_; ++i) {
-      const Rule& r = ctx.ignore.rules[i];
-      RuleUse& u = report_.rules[i];
-      u.file = r.file;
-      u.line = r.line;
-      u.pattern = r.pattern;
-      u.exception = !r.pattern.empty() && r.pattern[0] == '!';
-    }
-    if (ctx.builder == Builder::kLegacy) {
-      // The docker CLI re-adds these whatever a new rule says.
-      keep_out_of_savings_ = {".dockerignore", ctx.dockerfile_rel};
-    }
+      : options_(options),
+        report_(report),
+        matcher_(*ctx.matcher),
+        keep_out_of_savings_(ctx.builder->always_sent(ctx.dockerfile_rel)),
+        files_(options.top),
+        dirs_(options.top) {
+    for (const Rule& r : matcher_.rules()) report_.rules.push_back(RuleUse{r});
     stack_.push_back(Frame{0, 0, 0, 0, 0, new_node(-1, ".")});
   }
 
@@ -166,8 +156,8 @@ class Measure {
     const FileInfo& info = e.entry->info;
     const bool is_dir = info.type == FileType::kDirectory;
     const std::string_view path = e.path;
-    if (e.verdict.rule >= 0 && static_cast<size_t>(e.verdict.rule) < rules_) {
-      RuleUse& u = report_.rules[e.verdict.rule];
+    if (e.verdict.rule) {
+      RuleUse& u = report_.rules[matcher_.index_of(*e.verdict.rule)];
       ++u.paths;
       if (info.type == FileType::kRegular) {
         ++u.files;
@@ -256,7 +246,7 @@ class Measure {
     uint64_t files, bytes;
     uint64_t waste;  // kinds this directory lies in
     int depth;
-    int node;  // du tree node, -1 below --depth
+    int node;  // du tree node, -1 below the tree's depth
   };
   struct Node {
     std::string path;
@@ -377,8 +367,8 @@ class Measure {
 
   const ReportOptions& options_;
   Report& report_;
-  size_t rules_ = 0;
-  std::vector<std::string> keep_out_of_savings_;
+  const Matcher& matcher_;
+  const std::vector<std::string> keep_out_of_savings_;  // the client sends these whatever a rule says
   std::string dir_;  // path of the directory on top of the stack
   std::vector<Frame> stack_;
   std::vector<Node> nodes_;
@@ -388,21 +378,36 @@ class Measure {
   Waste waste_[kWasteCount];
 };
 
+// Another builder's selection, compared with the main one.
+struct Comparison {
+  Selection selection;
+  std::optional<UnreachableExceptionLint> reach;  // of `selection`'s walk
+  std::unique_ptr<BuilderDiff> diff;              // null when both send the same
+};
+
 // Everything the main walk feeds.
 class ReportVisitor : public WalkVisitor {
  public:
-  ReportVisitor(Measure& measure, RuleLint& lint, HazardScanner& hazards, TarSizeCounter& tar, LegacyReachLint* reach,
-                BuilderDiff* diff, std::vector<std::string>& warnings)
-      : measure_(measure), lint_(lint), hazards_(hazards), tar_(tar), reach_(reach), diff_(diff), warnings_(warnings) {}
+  ReportVisitor(Measure& measure, RuleLint& lint, HazardScanner& hazards, TarSizeCounter& tar,
+                UnreachableExceptionLint& reach, std::vector<std::unique_ptr<Comparison>>& others,
+                std::vector<std::string>& warnings)
+      : measure_(measure),
+        lint_(lint),
+        hazards_(hazards),
+        tar_(tar),
+        reach_(reach),
+        others_(others),
+        warnings_(warnings) {}
 
   void visit(const WalkEntry& e) override {
     measure_.observe(e);
     lint_.observe(e);
     hazards_.observe(e);
-    if (reach_) reach_->observe(e);
-    if (e.sent) {
-      tar_.visit(e);
-      if (diff_) diff_->observe_sent(e);
+    reach_.observe(e);
+    if (!e.sent) return;
+    tar_.visit(e);
+    for (auto& c : others_) {
+      if (c->diff) c->diff->observe_sent(e);
     }
   }
   void warning(const std::string& message) override { warnings_.push_back(message); }
@@ -412,38 +417,77 @@ class ReportVisitor : public WalkVisitor {
   RuleLint& lint_;
   HazardScanner& hazards_;
   TarSizeCounter& tar_;
-  LegacyReachLint* reach_;
-  BuilderDiff* diff_;
+  UnreachableExceptionLint& reach_;
+  std::vector<std::unique_ptr<Comparison>>& others_;
   std::vector<std::string>& warnings_;
 };
 
-// The other builder's walk: what it sends, and where the legacy walk
-// cannot reach an exception.
-class OtherVisitor : public WalkVisitor {
+// Feeds an UnreachableExceptionLint from another builder's walk.
+class ReachVisitor : public WalkVisitor {
  public:
-  OtherVisitor(SentPathRecorder& recorder, LegacyReachLint* reach) : recorder_(recorder), reach_(reach) {}
-  void visit(const WalkEntry& e) override {
-    recorder_.visit(e);
-    if (reach_) reach_->observe(e);
-  }
+  explicit ReachVisitor(UnreachableExceptionLint* lint) : lint_(lint) {}
+  void visit(const WalkEntry& e) override { lint_->observe(e); }
   void warning(const std::string&) override {}
 
  private:
-  SentPathRecorder& recorder_;
-  LegacyReachLint* reach_;
+  UnreachableExceptionLint* lint_;
 };
 
-void walk_with(BuildContext& ctx, const WalkOptions& options, WalkVisitor& visitor) {
-  // The legacy pre-flight check is not run: what would make it fail is
-  // reported as findings instead.
-  if (ctx.builder == Builder::kLegacy) {
-    walk_legacy(*ctx.fs, *ctx.matcher, options, visitor);
-  } else {
-    walk_buildkit(*ctx.fs, *ctx.matcher, options, visitor);
-  }
+std::string ignore_file_name(const BuildContext& c, const char* none) {
+  return c.ignore_file.empty() ? std::string(none) : quote_path(c.ignore_file);
 }
 
-std::string builder_title(Builder b) { return b == Builder::kBuildKit ? "BuildKit" : "the legacy builder"; }
+Finding ignore_file_differs(const BuildContext& a, const BuildContext& b) {
+  // In the order of builders(), the default first.
+  const auto& all = builders();
+  const bool a_first = std::find(all.begin(), all.end(), a.builder) < std::find(all.begin(), all.end(), b.builder);
+  const BuildContext& first = a_first ? a : b;
+  const BuildContext& second = a_first ? b : a;
+  return Finding{Severity::kInfo,
+                 "ignore-file-differs",
+                 std::string(first.builder->subject()) + " reads " + ignore_file_name(first, "no ignore file") + ", " +
+                     std::string(second.builder->subject()) + " " + ignore_file_name(second, "none") +
+                     " (a <Dockerfile>.dockerignore beside the Dockerfile replaces the context's .dockerignore for "
+                     "BuildKit only)",
+                 {},
+                 std::nullopt,
+                 false};
+}
+
+// Walks what `builder` sends, to compare it with `ctx`'s selection. Null
+// (with a warning) when that builder cannot read the context.
+std::unique_ptr<Comparison> compare_with(const ContextOptions& options, const BuildContext& ctx,
+                                         const Builder& builder, Report& report, std::vector<Finding>& findings) {
+  const std::string not_compared = "not compared with " + std::string(builder.subject()) + ": ";
+  auto c = std::make_unique<Comparison>();
+  try {
+    ContextOptions o = options;
+    o.builder = &builder;
+    c->selection.ctx = open_build_context(o);
+  } catch (const Error& e) {
+    report.warnings.push_back(not_compared + e.what());
+    return nullptr;
+  }
+  const BuildContext& other = c->selection.ctx;
+  if (other.ignore_file != ctx.ignore_file) findings.push_back(ignore_file_differs(ctx, other));
+  // With the same rules and no exception, every builder sends exactly the
+  // entries the rules keep.
+  if (other.ignore_file == ctx.ignore_file && !ctx.matcher->has_exceptions() && !other.matcher->has_exceptions()) {
+    return c;
+  }
+  c->reach.emplace(other);
+  ReachVisitor reach_visitor(&*c->reach);
+  try {
+    walk_selection(c->selection, SelectOptions{.record = true,
+                                               .audit = true,
+                                               .also = c->reach->active() ? &reach_visitor : nullptr});
+  } catch (const Error& e) {
+    report.warnings.push_back(not_compared + e.what());
+    return nullptr;
+  }
+  c->diff = std::make_unique<BuilderDiff>(ctx, c->selection);
+  return c;
+}
 
 }  // namespace
 
@@ -456,76 +500,31 @@ Report make_report(const ContextOptions& context_options, const ReportOptions& o
   report.context = ctx.dir;
   report.builder = ctx.builder;
   report.dockerfile = ctx.dockerfile_path;
-  report.ignore_file = ctx.ignore.path;
+  report.ignore_file = ctx.ignore_file;
   std::vector<Finding> findings;
-
   if (!ctx.dockerfile_exists) {
-    findings.push_back(Finding{Severity::kError,
-                               "dockerfile-missing",
-                               "no Dockerfile at " + quote_path(ctx.dockerfile_path) + ": docker build fails",
-                               {},
-                               {},
-                               {},
-                               0});
+    findings.push_back(Finding{Severity::kError, "dockerfile-missing",
+                               "no Dockerfile at " + quote_path(ctx.dockerfile_path) + ": docker build fails", {},
+                               std::nullopt, false});
   }
-
-  // The other builder's selection, recorded for the comparison.
-  std::unique_ptr<BuildContext> other;
-  std::unique_ptr<LegacyReachLint> reach;
-  std::unique_ptr<BuilderDiff> diff;
+  std::vector<std::unique_ptr<Comparison>> others;
   if (options.compare_builders) {
-    ContextOptions other_options = context;
-    other_options.builder = ctx.builder == Builder::kBuildKit ? Builder::kLegacy : Builder::kBuildKit;
-    try {
-      other = std::make_unique<BuildContext>(open_build_context(other_options));
-    } catch (const Error& e) {
-      report.warnings.push_back(std::string("not compared with ") + builder_title(other_options.builder) + ": " +
-                                e.what());
+    report.compared = true;
+    for (const Builder* b : builders()) {
+      if (b == ctx.builder) continue;
+      others.push_back(compare_with(context, ctx, *b, report, findings));
+      report.compared = report.compared && others.back();
     }
-  }
-  BuildContext* legacy = ctx.builder == Builder::kLegacy ? &ctx : other.get();
-  if (legacy) reach = std::make_unique<LegacyReachLint>(*legacy->matcher, legacy->ignore);
-  if (other) {
-    if (other->ignore.path != ctx.ignore.path) {
-      const BuildContext& bk = ctx.builder == Builder::kBuildKit ? ctx : *other;
-      findings.push_back(Finding{
-          Severity::kInfo,
-          "ignore-file-differs",
-          "BuildKit reads " + (bk.ignore.path.empty() ? std::string("no ignore file") : quote_path(bk.ignore.path)) +
-              ", the legacy builder " +
-              (legacy->ignore.path.empty() ? std::string("none") : quote_path(legacy->ignore.path)) +
-              " (a <Dockerfile>.dockerignore beside the Dockerfile replaces the context's .dockerignore for BuildKit "
-              "only)",
-          {},
-          {},
-          {},
-          0});
-    }
-    // With the same rules and no exception, both builders send exactly
-    // the entries the rules keep.
-    const bool same = other->ignore.path == ctx.ignore.path && !legacy->matcher->has_exceptions();
-    if (!same) {
-      SentPathRecorder recorder;
-      LegacyReachLint* other_reach = other->builder == Builder::kLegacy && reach->active() ? reach.get() : nullptr;
-      OtherVisitor visitor(recorder, other_reach);
-      try {
-        walk_with(*other, WalkOptions{.stat = false, .include_excluded = other_reach != nullptr, .keep_going = true},
-                  visitor);
-        diff = std::make_unique<BuilderDiff>(ctx, *other, recorder.release());
-      } catch (const Error& e) {
-        report.warnings.push_back("not compared with " + builder_title(other->builder) + ": " + e.what());
-      }
-    }
-    report.compared = diff != nullptr || same;
+    std::erase(others, nullptr);
   }
 
   Measure measure(ctx, options, report);
-  RuleLint lint(*ctx.matcher, ctx.ignore);
-  HazardScanner hazards(*ctx.fs, ctx.builder);
+  RuleLint lint(*ctx.matcher);
+  HazardScanner hazards(*ctx.fs, *ctx.builder);
   TarSizeCounter tar(ctx);
-  LegacyReachLint* main_reach = ctx.builder == Builder::kLegacy && reach->active() ? reach.get() : nullptr;
-  ReportVisitor visitor(measure, lint, hazards, tar, main_reach, diff.get(), report.warnings);
-  walk_with(ctx, WalkOptions{.stat = true, .include_excluded = true, .keep_going = true}, visitor);
+  UnreachableExceptionLint reach(ctx);
+  ReportVisitor visitor(measure, lint, hazards, tar, reach, others, report.warnings);
+  walk_context(ctx, WalkOptions{.stat = true, .include_excluded = true, .keep_going = true}, visitor);
   measure.finish();
   report.tar_bytes = tar.total();
 
@@ -533,126 +532,18 @@ Report make_report(const ContextOptions& context_options, const ReportOptions& o
     for (Finding& f : more) findings.push_back(std::move(f));
   };
   append(lint.finish());
-  if (reach) append(reach->finish());
+  append(reach.finish());
+  for (auto& c : others) {
+    if (c->reach) append(c->reach->finish());
+  }
   append(hazards.finish());
-  if (diff) append(diff->finish());
+  for (auto& c : others) {
+    if (c->diff) append(c->diff->finish());
+  }
   std::stable_sort(findings.begin(), findings.end(),
                    [](const Finding& a, const Finding& b) { return a.severity > b.severity; });
   report.findings = std::move(findings);
   return report;
-}
-
-// --- Gates ----------------------------------------------------------------------
-
-std::vector<GateFailure> check_gates(const Report& report, const Gates& gates) {
-  std::vector<GateFailure> out;
-  if (gates.max_size_set && report.tar_bytes > gates.max_size) {
-    out.push_back(GateFailure{"max-size", report.tar_bytes, gates.max_size,
-                              "context tar is " + human_size(report.tar_bytes) + " (" +
-                                  std::to_string(report.tar_bytes) + " bytes), over --max-size " +
-                                  human_size(gates.max_size) + " by " + human_size(report.tar_bytes - gates.max_size) +
-                                  " (" + std::to_string(report.tar_bytes - gates.max_size) + " bytes)"});
-  }
-  if (gates.max_files_set && report.files > gates.max_files) {
-    out.push_back(GateFailure{"max-files", report.files, gates.max_files,
-                              "context has " + std::to_string(report.files) + " files, over --max-files " +
-                                  std::to_string(gates.max_files) + " by " +
-                                  std::to_string(report.files - gates.max_files)});
-  }
-  if (gates.fail_on_set) {
-    uint64_t n = 0;
-    for (const Finding& f : report.findings) n += f.severity >= gates.fail_on;
-    if (n > 0) {
-      out.push_back(GateFailure{"fail-on", n, 0,
-                                std::to_string(n) + " finding" + (n == 1 ? "" : "s") + " at or above --fail-on " +
-                                    std::string(severity_name(gates.fail_on))});
-    }
-  }
-  return out;
-}
-
-// --- JSON ---------------------------------------------------------------------
-
-namespace {
-
-using Json = nlohmann::ordered_json;
-
-Json or_null(const std::string& s) { return s.empty() ? Json(nullptr) : Json(s); }
-
-Json tree_json(const TreeNode& n) {
-  Json j{{"path", n.path}, {"bytes", n.bytes}, {"files", n.files}};
-  Json kids = Json::array();
-  for (const TreeNode& c : n.children) kids.push_back(tree_json(c));
-  j["children"] = std::move(kids);
-  j["more"] = n.more;
-  j["more_bytes"] = n.more_bytes;
-  return j;
-}
-
-}  // namespace
-
-std::string report_json(const Report& r, const std::vector<GateFailure>& failures) {
-  Json j;
-  j["context"] = r.context;
-  j["builder"] = std::string(builder_name(r.builder));
-  j["dockerfile"] = r.dockerfile;
-  j["ignore_file"] = or_null(r.ignore_file);
-  j["files"] = r.files;
-  j["dirs"] = r.dirs;
-  j["symlinks"] = r.symlinks;
-  j["others"] = r.others;
-  j["bytes"] = r.bytes;
-  j["tar_bytes"] = r.tar_bytes;
-  j["excluded"] = Json{{"files", r.excluded_files}, {"bytes", r.excluded_bytes}};
-  Json files = Json::array();
-  for (const SizeEntry& e : r.largest_files) files.push_back(Json{{"path", e.path}, {"bytes", e.bytes}});
-  j["largest_files"] = std::move(files);
-  Json dirs = Json::array();
-  for (const SizeEntry& e : r.largest_dirs)
-    dirs.push_back(Json{{"path", e.path}, {"bytes", e.bytes}, {"files", e.files}});
-  j["largest_dirs"] = std::move(dirs);
-  j["depth"] = r.depth;
-  j["tree"] = tree_json(r.tree);
-  Json exts = Json::array();
-  for (const ExtensionTotal& e : r.extensions) {
-    exts.push_back(Json{{"extension", e.extension}, {"files", e.files}, {"bytes", e.bytes}});
-  }
-  j["extensions"] = std::move(exts);
-  Json sugg = Json::array();
-  for (const Suggestion& s : r.suggestions) {
-    sugg.push_back(
-        Json{{"rule", s.rule}, {"reason", s.reason}, {"files", s.files}, {"bytes", s.bytes}, {"example", s.example}});
-  }
-  j["suggestions"] = std::move(sugg);
-  Json rules = Json::array();
-  for (const RuleUse& u : r.rules) {
-    rules.push_back(Json{{"file", u.file},
-                         {"line", u.line},
-                         {"pattern", u.pattern},
-                         {"exception", u.exception},
-                         {"paths", u.paths},
-                         {"files", u.files},
-                         {"bytes", u.bytes}});
-  }
-  j["rules"] = std::move(rules);
-  j["compared"] = r.compared;
-  Json findings = Json::array();
-  for (const Finding& f : r.findings) {
-    findings.push_back(Json{{"severity", std::string(severity_name(f.severity))},
-                            {"code", f.code},
-                            {"message", f.message},
-                            {"path", or_null(f.path)},
-                            {"rule", or_null(f.rule)}});
-  }
-  j["findings"] = std::move(findings);
-  Json gates = Json::array();
-  for (const GateFailure& g : failures) {
-    gates.push_back(Json{{"limit", g.limit}, {"value", g.value}, {"threshold", g.threshold}, {"message", g.message}});
-  }
-  j["gate_failures"] = std::move(gates);
-  j["warnings"] = r.warnings;
-  // Names that are not UTF-8 cannot be carried by JSON: U+FFFD, as json_string does.
-  return j.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace ctxpack

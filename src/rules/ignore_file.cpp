@@ -19,11 +19,6 @@ namespace {
 // '\r', fails the whole file.
 constexpr size_t kMaxLine = 64 * 1024;
 
-bool exists(const std::string& path) {
-  struct stat st;
-  return ::stat(path.c_str(), &st) == 0;
-}
-
 // Docker's ReadAll, fed in pieces: like bufio.Scanner it holds at most one
 // line, so a file that never ends a line fails once that line reaches the
 // limit, however much more there is.
@@ -113,7 +108,7 @@ IgnoreFile read_ignore_file(const std::string& path, const std::string& display_
   if (::fstat(fd, &st) != 0) throw_errno("cannot read", display_name, errno);
   if (S_ISDIR(st.st_mode)) throw Error("cannot read " + display_name + ": is a directory");
   if ((S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)) && !required) {
-    // The docker CLI would block here forever; a named --ignore-file may
+    // The docker CLI would block here forever; an ignore file named by the user may
     // be a pipe (process substitution), a context's ignore file may not.
     throw Error("cannot read " + display_name + ": not a regular file (a FIFO or socket)");
   }
@@ -132,15 +127,6 @@ IgnoreFile read_ignore_file(const std::string& path, const std::string& display_
   return reader.finish();
 }
 
-std::string_view builder_name(Builder b) { return b == Builder::kBuildKit ? "buildkit" : "legacy"; }
-
-std::string find_ignore_file(const std::string& context_dir, const std::string& dockerfile_path, Builder builder) {
-  if (builder == Builder::kBuildKit && !dockerfile_path.empty()) {
-    std::string specific = dockerfile_path + ".dockerignore";
-    if (exists(specific)) return specific;
-  }
-  std::string root = join_path(context_dir, ".dockerignore");
-  return exists(root) ? root : std::string();
-}
+std::string rule_source(const Rule& rule) { return rule.origin == RuleOrigin::kClient ? "(docker CLI)" : rule.file; }
 
 }  // namespace ctxpack

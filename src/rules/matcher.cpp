@@ -357,14 +357,16 @@ bool Pattern::add_to(RegexSet& set) const {
   return false;
 }
 
-PatternError::PatternError(const Rule& rule, size_t index)
-    : Error(rule.file + ":" + std::to_string(rule.line) + ": syntax error in pattern \"" + rule.text + "\""),
-      rule_index(index) {}
+namespace {
+std::string location(const Rule& rule) { return rule_source(rule) + ":" + std::to_string(rule.line); }
+}  // namespace
 
-Matcher::Matcher(std::vector<Rule> rules) : rules_(std::move(rules)) {
+PatternError::PatternError(const Rule& rule)
+    : Error(location(rule) + ": syntax error in pattern \"" + rule.text + "\"") {}
+
+Matcher::Matcher(std::vector<Rule> rules) {
   std::vector<bool> exception;
-  for (size_t r = 0; r < rules_.size(); ++r) {
-    const Rule& rule = rules_[r];
+  for (Rule& rule : rules) {
     // Docker cleans patterns once more when compiling them; "!/" turns
     // into a lone "!" here.
     std::string_view trimmed = trim_space(rule.pattern);
@@ -373,16 +375,16 @@ Matcher::Matcher(std::vector<Rule> rules) : rules_(std::move(rules)) {
     bool is_exception = false;
     if (p[0] == '!') {
       if (p.size() == 1) {
-        throw Error(rule.file + ":" + std::to_string(rule.line) + ": illegal exclusion pattern \"!\"");
+        throw Error(location(rule) + ": illegal exclusion pattern \"!\"");
       }
       is_exception = true;
       p.erase(0, 1);
     }
     if (go_filepath_match(p, ".") < 0) {
-      throw Error(rule.file + ":" + std::to_string(rule.line) + ": syntax error in pattern \"" + rule.text + "\"");
+      throw Error(location(rule) + ": syntax error in pattern \"" + rule.text + "\"");
     }
     patterns_.emplace_back(std::move(p));
-    rule_of_.push_back(r);
+    rules_.push_back(std::move(rule));
     exception.push_back(is_exception);
     has_exceptions_ = has_exceptions_ || is_exception;
   }
@@ -411,7 +413,7 @@ Matcher::Matcher(std::vector<Rule> rules) : rules_(std::move(rules)) {
 Matcher::Matcher(Matcher&&) noexcept = default;
 Matcher::~Matcher() = default;
 
-void Matcher::fail(size_t pattern) const { throw PatternError(rules_[rule_of_[pattern]], rule_of_[pattern]); }
+void Matcher::fail(size_t pattern) const { throw PatternError(rules_[pattern]); }
 
 Verdict Matcher::replay(std::string_view path, const uint64_t* trail, bool use_parents, uint64_t* out) const {
   const size_t words = exception_.size();
@@ -450,7 +452,7 @@ Verdict Matcher::replay(std::string_view path, const uint64_t* trail, bool use_p
     }
     if (out) out[j / 64] |= uint64_t{1} << (j % 64);
     v.excluded = !bit(exception_, j);
-    v.rule = static_cast<int>(rule_of_[j]);
+    v.rule = &rules_[j];
     v.via_parent = via;
   }
 }
@@ -502,7 +504,7 @@ Verdict Matcher::matches_or_parents_slow(std::string_view path) const {
     if (m == 0) m = via = patterns_[i].matches_a_parent(path);
     if (m) {
       v.excluded = !is_exception(i);
-      v.rule = static_cast<int>(rule_of_[i]);
+      v.rule = &rules_[i];
       v.via_parent = via;
     }
   }
@@ -527,7 +529,7 @@ Verdict Matcher::matches_with_parent_slow(std::string_view path, const Trail* pa
     if (m) {
       matched[i / 64] |= uint64_t{1} << (i % 64);
       v.excluded = !is_exception(i);
-      v.rule = static_cast<int>(rule_of_[i]);
+      v.rule = &rules_[i];
       v.via_parent = via;
     }
   }
@@ -554,7 +556,7 @@ Verdict Matcher::matches_one_parent(std::string_view path) const {
     }
     if (m) {
       v.excluded = !is_exception(i);
-      v.rule = static_cast<int>(rule_of_[i]);
+      v.rule = &rules_[i];
       v.via_parent = via;
     }
   }
@@ -567,21 +569,18 @@ bool Matcher::has_invalid_patterns() const {
   return false;
 }
 
-std::string Matcher::parent_matched_by(size_t rule, std::string_view path) const {
-  std::string found;
-  for (size_t i = 0; i < patterns_.size() && found.empty(); ++i) {
-    if (rule_of_[i] != rule) continue;
-    if (automaton_path(path)) {
-      size_t n = patterns_[i].first_parent(path);
-      if (n != std::string_view::npos) found = path.substr(0, n);
-      continue;
-    }
-    any_docker_parent(path, [&](std::string_view parent) {
-      if (patterns_[i].match(parent) != 1) return false;
-      found = parent;
-      return true;
-    });
+std::string Matcher::parent_matched_by(const Rule& rule, std::string_view path) const {
+  const Pattern& pattern = patterns_[index_of(rule)];
+  if (automaton_path(path)) {
+    size_t n = pattern.first_parent(path);
+    return n == std::string_view::npos ? std::string() : std::string(path.substr(0, n));
   }
+  std::string found;
+  any_docker_parent(path, [&](std::string_view parent) {
+    if (pattern.match(parent) != 1) return false;
+    found = parent;
+    return true;
+  });
   return found;
 }
 

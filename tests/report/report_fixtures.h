@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "ctxpack/output/format.h"
 #include "ctxpack/report/report.h"
 
 extern char** environ;
@@ -73,7 +74,7 @@ class Scratch {
   fs::path ctx;
 };
 
-inline Report report_of(const fs::path& ctx, Builder builder = Builder::kBuildKit, ReportOptions options = {}) {
+inline Report report_of(const fs::path& ctx, const Builder* builder = &buildkit_builder(), ReportOptions options = {}) {
   ContextOptions o;
   o.context = ctx.string();
   o.builder = builder;
@@ -88,10 +89,15 @@ inline std::vector<Finding> with_code(const Report& r, const std::string& code) 
   return out;
 }
 
+// The line of the rule a finding cites (0 for none, or a client's rule).
+inline size_t line_of(const Finding& f) { return f.rule ? f.rule->line : 0; }
+// The rule a finding cites as report prints it ("" for none).
+inline std::string rule_of(const Finding& f) { return f.rule ? rule_reference(*f.rule) : ""; }
+
 // The finding with `code` about `path` (or, for rule findings, on `line`), if any.
 inline const Finding* find_finding(const Report& r, const std::string& code, const std::string& path, size_t line = 0) {
   for (const Finding& f : r.findings) {
-    if (f.code == code && (path.empty() || f.path == path) && (line == 0 || f.line == line)) return &f;
+    if (f.code == code && (path.empty() || f.path == path) && (line == 0 || line_of(f) == line)) return &f;
   }
   return nullptr;
 }

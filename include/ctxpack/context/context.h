@@ -6,16 +6,17 @@
 #include <memory>
 #include <string>
 
-#include "ctxpack/support/filesystem.h"
-#include "ctxpack/rules/ignore_file.h"
+#include "ctxpack/builders/builder.h"
 #include "ctxpack/rules/matcher.h"
+#include "ctxpack/support/error.h"
+#include "ctxpack/support/filesystem.h"
 
 namespace ctxpack {
 
 struct ContextOptions {
   std::string context = ".";  // as given; relative to the current directory
-  std::string dockerfile;     // -f as given (relative to the current directory); "" for the default
-  Builder builder = Builder::kBuildKit;
+  std::string dockerfile;     // as given (relative to the current directory); "" for the default
+  const Builder* builder = &default_builder();
   // docker build refuses to start without a Dockerfile; commands that only
   // judge paths (why) do without one.
   bool require_dockerfile = true;
@@ -26,22 +27,25 @@ struct BuildContext {
   std::string dockerfile_path;  // the Dockerfile's path as the user would write it
   std::string dockerfile_rel;   // relative to `dir`, slash-separated; "" when outside the context
   bool dockerfile_exists = false;
-  Builder builder = Builder::kBuildKit;
-  IgnoreFile ignore;  // the rules the builder applies, in order
-  std::unique_ptr<Matcher> matcher;
+  const Builder* builder = &default_builder();
+  std::string ignore_file;           // the ignore file the builder reads, as the user would name it; "" for none
+  std::unique_ptr<Matcher> matcher;  // its rules, then the ones the client adds (RuleOrigin::kClient)
+  WalkRules walk;                    // how the builder's walk selects with these rules
   std::unique_ptr<FileSystem> fs;
 };
 
-// Resolves and reads everything; throws Error for a missing or non-directory
-// context, a missing -f Dockerfile, or an unreadable or malformed ignore file.
-//
-// For the legacy builder the rules include what the docker CLI appends:
-// "!.dockerignore" and "!<Dockerfile>" when its (single-ancestor) matcher
-// finds them excluded, so both reach the daemon. These rules have line 0
-// and file kCliRuleSource.
-BuildContext open_build_context(const ContextOptions& options);
+// No Dockerfile where the build looks for it (docker build fails).
+class MissingDockerfile : public Error {
+ public:
+  explicit MissingDockerfile(const std::string& where)
+      : Error("cannot find Dockerfile " + where + " (docker build would fail)"), path(where) {}
+  std::string path;
+};
 
-inline constexpr const char* kCliRuleSource = "(docker CLI)";
+// Resolves and reads everything; throws Error for a missing or non-directory
+// context, a missing Dockerfile that was named, or an unreadable or malformed
+// ignore file. The rules end with those the builder's client adds.
+BuildContext open_build_context(const ContextOptions& options);
 
 struct DockerfileContent {
   std::string text;
@@ -49,9 +53,9 @@ struct DockerfileContent {
   int64_t mtime = 0;  // whole seconds
 };
 
-// Reads a Dockerfile. -f may name anything, but only a regular file has an
-// end: a FIFO would block and /dev/zero never ends, so anything else is an
-// Error naming `path`, raised before the file is read.
+// Reads a Dockerfile. The user may name anything, but only a regular file
+// has an end: a FIFO would block and /dev/zero never ends, so anything else
+// is an Error naming `path`, raised before the file is read.
 DockerfileContent read_dockerfile(const std::string& path);
 
 }  // namespace ctxpack

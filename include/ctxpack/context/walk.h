@@ -1,16 +1,12 @@
-// Walking the context the way each builder selects what to send.
+// Walking the context the way a builder selects what to send.
 //
-// Both walks visit entries in Docker's order: pre-order, the entries of a
-// directory in byte-wise lexical order, the root itself not emitted. They
-// differ in how they treat an excluded directory:
-//  - BuildKit (fsutil) walks into it whenever an exception could re-include
-//    something below, honouring wildcard exceptions, and sends the excluded
-//    directory itself (with its real metadata) just before the first
-//    descendant it keeps. Unreadable paths it is skipping are tolerated.
-//  - The legacy CLI walks into it only when an exception's literal text
-//    starts with the directory's path, never sends the directory itself,
-//    and before walking it refuses unreadable files and directories
-//    (validate_legacy_context).
+// Every walk visits entries in Docker's order: pre-order, the entries of a
+// directory in byte-wise lexical order, the root itself not emitted. What
+// differs between builders is how an excluded directory is treated, which
+// the builder's WalkRules say (builders/builder.h): whether it is opened at
+// all, whether it is sent itself when something below it is kept (just
+// before the first such entry, with its real metadata), whether unreadable
+// directories being skipped are tolerated, and whether sockets are sent.
 // A directory that provably cannot contribute is never opened, and memory
 // is bounded by the depth and width of the tree, not its size.
 #pragma once
@@ -50,25 +46,24 @@ struct WalkOptions {
   bool keep_going = false;
 };
 
-// Walks with the rules and builder of `ctx`. Throws Error where the builder
-// fails (a malformed pattern, an unreadable path it needs).
+// Walks with the rules and builder of `ctx`, after the builder's client
+// checks (skipped with `keep_going`: an audit reports what they would
+// refuse instead of stopping at the first). Throws Error where the builder fails (a
+// malformed pattern, an unreadable path it needs).
 void walk_context(BuildContext& ctx, const WalkOptions& options, WalkVisitor& visitor);
+// The same for any tree and rules.
+void walk(FileSystem& fs, const Matcher& matcher, const Builder& builder, const WalkOptions& options,
+          WalkVisitor& visitor);
 
-void walk_buildkit(FileSystem& fs, const Matcher& matcher, const WalkOptions& options, WalkVisitor& visitor);
-void walk_legacy(FileSystem& fs, const Matcher& matcher, const WalkOptions& options, WalkVisitor& visitor);
+// A malformed pattern fails the build only when the walk reaches it. Walks
+// without visiting anything when there is one, so that commands can refuse
+// before printing or writing anything; throws Error as walk_context does.
+void check_context(BuildContext& ctx);
 
-// The docker CLI's pre-flight check (ValidateContextDirectory): every
-// directory it reaches must be readable, even an excluded one, and every
-// file it keeps must open. Throws Error "checking context: ..." otherwise.
-void validate_legacy_context(FileSystem& fs, const Matcher& matcher);
-
-// BuildKit prunes an excluded directory only when every exception, less a
-// trailing "/**" or "/*", is free of wildcards.
-bool buildkit_can_prune_by_prefix(const Matcher& matcher);
-
-// Whether some exception's text (as `strip_glob` leaves it) starts with
-// `dir` + "/": the literal test both builders use to decide whether an
-// excluded directory might hold something re-included.
+// Whether some exception's text (less a trailing "/**" then "/*" with
+// `strip_glob`, as fsutil trims them) starts with `dir` + "/" or is `dir`:
+// the literal test both Docker builders use to decide whether an excluded
+// directory might hold something re-included.
 bool exception_reaches_into(const Matcher& matcher, std::string_view dir, bool strip_glob);
 
 }  // namespace ctxpack

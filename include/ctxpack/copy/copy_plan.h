@@ -51,9 +51,9 @@ struct CopyItem {
 };
 
 struct CopyDiagnostic {
-  std::string code;     // stable identifier (see README): excluded-source, empty-wildcard, ...
-  std::string message;  // one line
-  std::string rule;     // "FILE:LINE:PATTERN" of the ignore rule involved, or ""
+  std::string code;          // stable identifier (see README): excluded-source, empty-wildcard, ...
+  std::string message;       // one line
+  std::optional<Rule> rule;  // the ignore rule involved
 };
 
 struct CopyInstructionPlan {
@@ -77,12 +77,12 @@ struct Totals {
 };
 
 struct CopyPlan {
-  Builder builder = Builder::kBuildKit;
+  const Builder* builder = &default_builder();
   std::vector<CopyInstructionPlan> instructions;  // every COPY and ADD, in file order
   std::vector<CopyDiagnostic> hints;              // whole-build advice: layer-cache order
   std::optional<size_t> fails_at;                 // line of the first failing instruction the build runs
   Totals context;                                 // everything the builder's walk sends
-  Totals transfer;                                // BuildKit: what the COPY/ADD paths make it transfer
+  Totals transfer;                                // what COPY can see (BuildKit: what the sources make it transfer)
   bool transfer_whole = false;                    // some source is the context root
   std::vector<std::string> transfer_paths;        // BuildKit's FollowPaths (when not whole)
   std::string target;                             // the target stage's label
@@ -95,5 +95,29 @@ struct CopyPlan {
 // runs (an unreadable context for the classic builder, a malformed ignore
 // pattern the walk evaluates).
 CopyPlan plan_copies(BuildContext& ctx, const Build& build);
+
+// What one builder moves for a build.
+struct BuilderMoves {
+  const Builder* builder = nullptr;
+  Totals sent;             // its whole selection (files and their bytes)
+  uint64_t tar_bytes = 0;  // that selection as `ctxpack pack` writes it
+  // What the build's COPY/ADD make it move (BuildKit transfers only what
+  // the sources name; the classic builder uploads everything it sends).
+  Totals transfer;
+  bool transfer_whole = false;
+  std::vector<std::string> transfer_paths;
+};
+
+struct CopyReport {
+  CopyPlan plan;                      // for ctx's builder
+  std::vector<BuilderMoves> moves;    // every builder, in builders() order
+  const BuilderMoves& moves_of(const Builder& b) const;
+};
+
+// The plan for ctx's builder, and what every builder moves for the same
+// Dockerfile (`options` opens the context; `build_options` evaluates the
+// Dockerfile, each builder with its own rules).
+CopyReport make_copy_report(BuildContext& ctx, const ContextOptions& options, const ParsedDockerfile& parsed,
+                            const BuildOptions& build_options);
 
 }  // namespace ctxpack

@@ -17,7 +17,7 @@
 #include <string_view>
 #include <vector>
 
-#include "ctxpack/rules/ignore_file.h"
+#include "ctxpack/builders/builder.h"
 
 namespace ctxpack {
 
@@ -109,7 +109,7 @@ struct BuildStage {
 };
 
 struct BuildOptions {
-  Builder builder = Builder::kBuildKit;
+  const Builder* builder = &default_builder();
   std::map<std::string, std::string> build_args;
   std::string target;  // "" = the last stage
 };

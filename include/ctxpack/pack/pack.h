@@ -55,6 +55,9 @@ struct PackResult {
 
 struct PackCallbacks {
   std::function<void(const std::string&)> warning;
+  // A warning that pack added a Dockerfile the builder's selection lacks
+  // (PackOptions::add_dockerfile turns that off); `warning` when unset.
+  std::function<void(const std::string&)> dockerfile_added;
   // Called after every entry with the running totals.
   std::function<void(const PackStats&)> progress;
 };
@@ -84,24 +87,6 @@ class TarSizeCounter : public WalkVisitor {
  private:
   class Impl;
   std::unique_ptr<Impl> impl_;
-};
-
-// A file that appears complete or not at all: written under a temporary
-// name beside it, flushed to disk and renamed over it by commit(). Until
-// then the temporary file is removed by the destructor (so by any error)
-// and by SIGINT, SIGTERM and SIGHUP, which are handled while it exists.
-class AtomicOutput {
- public:
-  explicit AtomicOutput(const std::string& path);
-  ~AtomicOutput();
-  AtomicOutput(const AtomicOutput&) = delete;
-  AtomicOutput& operator=(const AtomicOutput&) = delete;
-  int fd() const { return fd_; }
-  void commit();
-
- private:
-  std::string path_, temp_;
-  int fd_ = -1;
 };
 
 }  // namespace ctxpack

@@ -75,9 +75,11 @@ enum class Compression { kNone, kGzip, kBzip2, kXz, kZstd };
 // "none", "gzip", "bzip2", "xz", "zstd".
 const char* compression_name(Compression c);
 
-// Throws Error when `level` is out of range for the compressor; -1 means
-// its default.
-void check_compression_level(Compression c, int level);
+// The levels the compressor accepts, lowest and highest; {0, 0} for none.
+struct LevelRange {
+  int lowest = 0, highest = 0;
+};
+LevelRange compression_levels(Compression c);
 
 struct TarStreamOptions {
   Compression compression = Compression::kNone;

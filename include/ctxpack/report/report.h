@@ -1,7 +1,7 @@
 // `ctxpack report`: what the context weighs, where the weight is, what a
-// rule would save, and the findings (lint.h) — measured in one walk of
-// the context (plus, for the builder comparison, a walk of what the other
-// builder sends).
+// rule would save, and the findings (rule_lint.h, hazards.h,
+// builder_diff.h) — measured in one walk of the context (plus, for the
+// builder comparison, a walk of what each other builder sends).
 //
 // Memory grows with the number of directories, never with the number of
 // files: sizes are summed up a stack of open directories as the pre-order
@@ -16,14 +16,14 @@
 #include <vector>
 
 #include "ctxpack/context/context.h"
-#include "ctxpack/report/lint.h"
+#include "ctxpack/report/finding.h"
 
 namespace ctxpack {
 
 struct ReportOptions {
   size_t top = 10;  // largest files, heaviest directories, du children per directory, extensions in text
   int depth = 2;    // du tree depth (0: the context only)
-  // Also walk what the other builder sends and report every difference.
+  // Also walk what each other builder sends and report every difference.
   bool compare_builders = true;
 };
 
@@ -60,10 +60,7 @@ struct Suggestion {
 
 // What one rule of the ignore file decides.
 struct RuleUse {
-  std::string file;
-  size_t line = 0;  // 0 for a rule the docker CLI adds
-  std::string pattern;
-  bool exception = false;
+  Rule rule;           // a rule of the file, or one the client adds
   uint64_t paths = 0;  // entries whose verdict it decides
   uint64_t files = 0;  // regular files among them...
   uint64_t bytes = 0;  // ...and their sizes
@@ -71,10 +68,10 @@ struct RuleUse {
 
 struct Report {
   std::string context;  // absolute
-  Builder builder = Builder::kBuildKit;
+  const Builder* builder = &default_builder();
   std::string dockerfile;   // as the user would write it
   std::string ignore_file;  // "" when none applies
-  bool compared = false;    // whether the other builder's selection was compared
+  bool compared = false;    // whether the other builders' selections were compared
 
   // What is sent. A hardlink counts as a file; its content only once.
   uint64_t files = 0;
@@ -104,28 +101,5 @@ struct Report {
 // an unreadable directory BuildKit would need, a malformed pattern the
 // builder evaluates).
 Report make_report(const ContextOptions& context, const ReportOptions& options);
-
-// --- Gates --------------------------------------------------------------------
-
-struct Gates {
-  bool max_size_set = false;
-  uint64_t max_size = 0;  // compared with tar_bytes, what goes over the wire
-  bool max_files_set = false;
-  uint64_t max_files = 0;
-  bool fail_on_set = false;
-  Severity fail_on = Severity::kError;
-};
-
-struct GateFailure {
-  std::string limit;  // "max-size", "max-files", "fail-on"
-  uint64_t value = 0;
-  uint64_t threshold = 0;
-  std::string message;  // one line: which limit and by how much
-};
-
-std::vector<GateFailure> check_gates(const Report& report, const Gates& gates);
-
-// The --json document (README: "report JSON schema").
-std::string report_json(const Report& report, const std::vector<GateFailure>& failures);
 
 }  // namespace ctxpack

@@ -11,12 +11,20 @@
 
 namespace ctxpack {
 
+// Where a rule comes from: a line of an ignore file, or the docker client,
+// which re-includes the Dockerfile and .dockerignore on its own.
+enum class RuleOrigin : unsigned char { kFile, kClient };
+
 struct Rule {
   std::string pattern;  // as Docker's reader returns it: cleaned, "!" kept in front for exceptions
-  std::string file;     // the ignore file as the user named it, for messages
-  size_t line = 0;      // 1-based
+  std::string file;     // the ignore file as the user named it, for messages ("" for kClient)
+  size_t line = 0;      // 1-based (0 for kClient)
   std::string text;     // the original line, without line ending
+  RuleOrigin origin = RuleOrigin::kFile;
 };
+
+// Who wrote the rule, for messages: its file, or "(docker CLI)".
+std::string rule_source(const Rule& rule);
 
 struct IgnoreFile {
   std::string path;  // empty when no ignore file applies
@@ -32,15 +40,5 @@ IgnoreFile parse_ignore_file(std::string_view content, const std::string& name);
 // Reads and parses `path`. A missing file gives no rules unless `required`;
 // any other read failure throws Error.
 IgnoreFile read_ignore_file(const std::string& path, const std::string& display_name, bool required = false);
-
-enum class Builder { kBuildKit, kLegacy };
-
-std::string_view builder_name(Builder b);
-
-// The ignore file a build reads: with BuildKit, `<Dockerfile>.dockerignore`
-// next to the Dockerfile wins over the context's `.dockerignore` when it
-// exists (and replaces it entirely); the legacy builder reads only the
-// context's. Returns the path, or "" when none exists.
-std::string find_ignore_file(const std::string& context_dir, const std::string& dockerfile_path, Builder builder);
 
 }  // namespace ctxpack

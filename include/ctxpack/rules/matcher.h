@@ -89,17 +89,19 @@ class Pattern {
 
 struct Verdict {
   bool excluded = false;
-  int rule = -1;            // index of the deciding rule; -1 when no rule matched
-  bool via_parent = false;  // the deciding rule matched a parent directory, not the path
+  const Rule* rule = nullptr;  // the deciding rule (owned by the Matcher); null when no rule matched
+  bool via_parent = false;     // the deciding rule matched a parent directory, not the path
 };
 
 // A malformed pattern was evaluated (Docker: "syntax error in pattern").
 class PatternError : public Error {
  public:
-  PatternError(const Rule& rule, size_t index);
-  size_t rule_index;
+  explicit PatternError(const Rule& rule);
 };
 
+// Rules are numbered in one index space, 0 to size() - 1, in their order;
+// a rule whose pattern is blank (Docker skips those) is dropped on the way
+// in, so rules() may be shorter than what the constructor was given.
 class Matcher {
  public:
   // Docker's patternmatcher.New. Throws Error naming the rule's file and
@@ -130,11 +132,13 @@ class Matcher {
   // Whether some pattern would fail if evaluated (Docker only fails when it is).
   bool has_invalid_patterns() const;
   bool is_exception(size_t i) const { return bit(exception_, i); }
-  const Rule& rule(size_t i) const { return rules_[rule_of_[i]]; }
+  const std::vector<Rule>& rules() const { return rules_; }
+  const Rule& rule(size_t i) const { return rules_[i]; }
+  // The index of one of this matcher's rules (a Verdict's).
+  size_t index_of(const Rule& rule) const { return static_cast<size_t>(&rule - rules_.data()); }
   const Pattern& pattern(size_t i) const { return patterns_[i]; }
-  // The shortest parent directory of `path` that rule `rule` (an index into
-  // the rules, as in Verdict::rule) matches; "" if none.
-  std::string parent_matched_by(size_t rule, std::string_view path) const;
+  // The shortest parent directory of `path` that `rule` matches; "" if none.
+  std::string parent_matched_by(const Rule& rule, std::string_view path) const;
   // States the automata's caches hold (for tests of their bounds).
   size_t dfa_states() const;
 
@@ -151,8 +155,7 @@ class Matcher {
   [[noreturn]] void fail(size_t pattern) const;
 
   std::vector<Rule> rules_;
-  std::vector<Pattern> patterns_;
-  std::vector<size_t> rule_of_;      // pattern index -> rule index (blank patterns are dropped)
+  std::vector<Pattern> patterns_;  // one per rule
   std::vector<uint64_t> exception_;  // a bit per pattern
   std::vector<uint64_t> alone_;      // patterns the automaton does not judge
   bool has_exceptions_ = false;

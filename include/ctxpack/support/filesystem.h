@@ -82,6 +82,9 @@ class FileSystem {
 // directory.
 std::unique_ptr<FileSystem> open_disk_filesystem(const std::string& dir);
 
+// read_dir, sorted by name byte-wise: the order every builder walks in.
+int read_dir_sorted(FileSystem& fs, FileSystem::Dir dir, bool stat, std::vector<DirEntry>* out);
+
 // RAII for a directory handle.
 class DirHandle {
  public:

@@ -1,10 +1,8 @@
-// Presentation shared by all commands: unambiguous paths, Docker's sizes,
-// ls-style modes, rule references, colour, and JSON strings that survive
-// names which are not UTF-8.
+// Text shared by every command's output: unambiguous paths, Docker's sizes,
+// ls-style modes, rule references, counted nouns.
 #pragma once
 
 #include <cstdint>
-#include <cstdio>
 #include <string>
 #include <string_view>
 
@@ -35,28 +33,11 @@ std::string mode_string(FileType type, uint32_t mode);
 // "file", "dir", "symlink", "fifo", "socket", "char-device", "block-device", "unknown".
 std::string_view type_name(FileType type);
 
-// "FILE:LINE:PATTERN" as `git check-ignore -v` prints a rule; rules the
-// docker CLI adds itself print as "(docker CLI):PATTERN".
+// "FILE:LINE:TEXT" as `git check-ignore -v` prints a rule (the line as
+// written, trimmed); rules the docker CLI adds print as "(docker CLI):PATTERN".
 std::string rule_reference(const Rule& rule);
 
-// A JSON string literal for arbitrary bytes: invalid UTF-8 bytes become
-// U+FFFD (JSON cannot carry them; -0 output can).
-std::string json_string(std::string_view s);
-
-// Colour only on a terminal, and never when NO_COLOR is set (no-color.org).
-bool use_color(FILE* stream);
-
-struct Style {
-  bool on = false;
-  std::string bold(std::string_view s) const { return wrap("1", s); }
-  std::string red(std::string_view s) const { return wrap("31", s); }
-  std::string green(std::string_view s) const { return wrap("32", s); }
-  std::string yellow(std::string_view s) const { return wrap("33", s); }
-  std::string dim(std::string_view s) const { return wrap("2", s); }
-  std::string wrap(const char* code, std::string_view s) const {
-    if (!on) return std::string(s);
-    return "\033[" + std::string(code) + "m" + std::string(s) + "\033[0m";
-  }
-};
+// "1 file", "2 files".
+std::string plural(uint64_t n, std::string_view one, std::string_view many);
 
 }  // namespace ctxpack

@@ -1,6 +1,4 @@
-#include "ctxpack/output/output.h"
-
-#include <unistd.h>
+#include "ctxpack/output/format.h"
 
 #include <cctype>
 #include <cmath>
@@ -155,43 +153,12 @@ std::string_view type_name(FileType type) {
 }
 
 std::string rule_reference(const Rule& rule) {
-  if (rule.line == 0) return rule.file + ":" + rule.pattern;
+  if (rule.line == 0) return rule_source(rule) + ":" + rule.pattern;
   return rule.file + ":" + std::to_string(rule.line) + ":" + std::string(trim_space(rule.text));
 }
 
-std::string json_string(std::string_view s) {
-  std::string out = "\"";
-  for (size_t i = 0; i < s.size();) {
-    auto [r, n] = decode_rune(s.substr(i));
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (r == kRuneError && n == 1) {
-      out += "\\ufffd";
-    } else if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\t') {
-      out += "\\t";
-    } else if (c == '\r') {
-      out += "\\r";
-    } else if (c < 0x20 || c == 0x7f) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out.append(s.substr(i, n));
-    }
-    i += n;
-  }
-  out += '"';
-  return out;
-}
-
-bool use_color(FILE* stream) {
-  const char* no_color = std::getenv("NO_COLOR");
-  if (no_color && *no_color) return false;
-  return ::isatty(::fileno(stream)) != 0;
+std::string plural(uint64_t n, std::string_view one, std::string_view many) {
+  return std::to_string(n) + " " + std::string(n == 1 ? one : many);
 }
 
 }  // namespace ctxpack

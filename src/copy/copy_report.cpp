@@ -1,0 +1,63 @@
+// What every builder moves for the same Dockerfile, beside the chosen
+// builder's plan.
+#include "ctxpack/context/compare.h"
+#include "ctxpack/copy/copy_plan.h"
+#include "ctxpack/copy/copy_rules.h"
+#include "ctxpack/support/error.h"
+
+namespace ctxpack {
+
+namespace {
+
+BuilderMoves moves(const Builder& builder, const Selection& selection) {
+  BuilderMoves m;
+  m.builder = &builder;
+  m.sent.files = selection.files;
+  m.sent.bytes = selection.bytes;
+  m.tar_bytes = selection.tar_bytes;
+  m.transfer = m.sent;
+  m.transfer_whole = true;
+  return m;
+}
+
+void add_plan(BuilderMoves& m, const CopyPlan& plan) {
+  m.transfer = plan.transfer;
+  m.transfer_whole = plan.transfer_whole;
+  m.transfer_paths = plan.transfer_paths;
+}
+
+}  // namespace
+
+const BuilderMoves& CopyReport::moves_of(const Builder& b) const {
+  for (const BuilderMoves& m : moves) {
+    if (m.builder == &b) return m;
+  }
+  throw Error("no plan for builder " + std::string(b.id()));
+}
+
+CopyReport make_copy_report(BuildContext& ctx, const ContextOptions& options, const ParsedDockerfile& parsed,
+                            const BuildOptions& build_options) {
+  CopyReport report;
+  const SelectOptions measure{.measure = true};
+  for (const Builder* b : builders()) {
+    BuildOptions bo = build_options;
+    bo.builder = b;
+    if (b == ctx.builder) {
+      report.plan = plan_copies(ctx, evaluate_dockerfile(parsed, bo));
+      report.moves.push_back(moves(*b, select_with(options, *b, measure)));
+      add_plan(report.moves.back(), report.plan);
+    } else if (b->copy_rules().uploads_selection()) {
+      report.moves.push_back(moves(*b, select_with(options, *b, measure)));
+    } else {
+      ContextOptions o = options;
+      o.builder = b;
+      BuildContext other = open_build_context(o);
+      const CopyPlan plan = plan_copies(other, evaluate_dockerfile(parsed, bo));
+      report.moves.push_back(moves(*b, select_with(options, *b, measure)));
+      add_plan(report.moves.back(), plan);
+    }
+  }
+  return report;
+}
+
+}  // namespace ctxpack

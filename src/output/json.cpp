@@ -1,0 +1,190 @@
+#include "ctxpack/output/json.h"
+
+#include <cstdio>
+
+#include "ctxpack/output/format.h"
+
+namespace ctxpack {
+
+namespace {
+
+Json or_null(const std::string& s) { return s.empty() ? Json(nullptr) : Json(s); }
+
+std::string octal_mode(uint32_t mode) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04o", mode);
+  return buf;
+}
+
+Json tree_json(const TreeNode& n) {
+  Json j{{"path", n.path}, {"bytes", n.bytes}, {"files", n.files}};
+  Json kids = Json::array();
+  for (const TreeNode& c : n.children) kids.push_back(tree_json(c));
+  j["children"] = std::move(kids);
+  j["more"] = n.more;
+  j["more_bytes"] = n.more_bytes;
+  return j;
+}
+
+Json sizes_json(const Report& r) {
+  Json files = Json::array();
+  for (const SizeEntry& e : r.largest_files) files.push_back(Json{{"path", e.path}, {"bytes", e.bytes}});
+  Json dirs = Json::array();
+  for (const SizeEntry& e : r.largest_dirs) {
+    dirs.push_back(Json{{"path", e.path}, {"bytes", e.bytes}, {"files", e.files}});
+  }
+  Json exts = Json::array();
+  for (const ExtensionTotal& e : r.extensions) {
+    exts.push_back(Json{{"extension", e.extension}, {"files", e.files}, {"bytes", e.bytes}});
+  }
+  return Json{{"largest_files", std::move(files)},
+              {"largest_dirs", std::move(dirs)},
+              {"depth", r.depth},
+              {"tree", tree_json(r.tree)},
+              {"extensions", std::move(exts)}};
+}
+
+Json rules_json(const Report& r) {
+  Json rules = Json::array();
+  for (const RuleUse& u : r.rules) {
+    rules.push_back(Json{{"file", rule_source(u.rule)},
+                         {"line", u.rule.line},
+                         {"pattern", u.rule.pattern},
+                         {"exception", u.rule.pattern.starts_with("!")},
+                         {"paths", u.paths},
+                         {"files", u.files},
+                         {"bytes", u.bytes}});
+  }
+  return rules;
+}
+
+Json findings_json(const Report& r) {
+  Json findings = Json::array();
+  for (const Finding& f : r.findings) {
+    findings.push_back(Json{{"severity", std::string(severity_name(f.severity))},
+                            {"code", f.code},
+                            {"message", f.message},
+                            {"path", or_null(f.path)},
+                            {"rule", rule_json(f.rule ? &*f.rule : nullptr)}});
+  }
+  return findings;
+}
+
+Json diagnostic_json(const CopyDiagnostic& d) {
+  return Json{{"code", d.code}, {"message", d.message}, {"rule", rule_json(d.rule ? &*d.rule : nullptr)}};
+}
+
+Json copy_entry_json(const CopyEntry& e, const char* dest_key) {
+  Json j{{"src", or_null(e.src)}, {dest_key, e.dest}, {"type", std::string(entry_type_name(e.type))}};
+  if (e.type == EntryType::kSymlink) j["link"] = e.link;
+  return j;
+}
+
+Json instruction_json(const CopyInstructionPlan& ip) {
+  Json entries = Json::array();
+  for (const CopyEntry& e : ip.entries) entries.push_back(copy_entry_json(e, "dest"));
+  Json warnings = Json::array();
+  for (const CopyDiagnostic& d : ip.warnings) warnings.push_back(diagnostic_json(d));
+  return Json{{"line", ip.line},
+              {"stage", ip.stage},
+              {"instruction", ip.instruction},
+              {"from", or_null(ip.from)},
+              {"runs", ip.runs},
+              {"reached", ip.reached},
+              {"error", ip.error ? Json(*ip.error) : Json(nullptr)},
+              {"entries", std::move(entries)},
+              {"warnings", std::move(warnings)},
+              {"depends_on", ip.depends_on}};
+}
+
+}  // namespace
+
+std::string dump_line(const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n"; }
+
+std::string dump_document(const Json& j) { return j.dump(2, ' ', false, Json::error_handler_t::replace) + "\n"; }
+
+Json rule_json(const Rule* rule) { return rule ? Json(rule_reference(*rule)) : Json(nullptr); }
+
+Json entry_json(const WalkEntry& e, const std::string& target) {
+  const FileInfo& info = e.entry->info;
+  Json j{{"path", std::string(e.path)},
+         {"type", std::string(type_name(info.type))},
+         {"mode", octal_mode(info.mode)},
+         {"size", info.size}};
+  if (info.type == FileType::kSymlink) j["target"] = target;
+  j["rule"] = rule_json(e.verdict.rule);
+  // BuildKit sends an excluded directory that keeps something inside.
+  if (e.verdict.excluded) j["excluded_parent"] = true;
+  return j;
+}
+
+Json explanation_json(const Explanation& ex) {
+  Json rule = nullptr;
+  if (const Rule* r = ex.verdict.rule) {
+    rule = Json{{"file", rule_source(*r)}, {"line", r->line}, {"pattern", r->pattern}, {"text", r->text}};
+  }
+  return Json{{"path", ex.path},
+              {"verdict", ex.excluded ? "excluded" : "included"},
+              {"rule", std::move(rule)},
+              {"via_parent", or_null(ex.via)},
+              {"note", or_null(ex.note)}};
+}
+
+Json report_json(const Report& r, const std::vector<GateFailure>& failures) {
+  Json j{{"context", r.context},
+         {"builder", std::string(r.builder->id())},
+         {"dockerfile", r.dockerfile},
+         {"ignore_file", or_null(r.ignore_file)},
+         {"files", r.files},
+         {"dirs", r.dirs},
+         {"symlinks", r.symlinks},
+         {"others", r.others},
+         {"bytes", r.bytes},
+         {"tar_bytes", r.tar_bytes},
+         {"excluded", Json{{"files", r.excluded_files}, {"bytes", r.excluded_bytes}}}};
+  j.update(sizes_json(r));
+  Json sugg = Json::array();
+  for (const Suggestion& s : r.suggestions) {
+    sugg.push_back(
+        Json{{"rule", s.rule}, {"reason", s.reason}, {"files", s.files}, {"bytes", s.bytes}, {"example", s.example}});
+  }
+  j["suggestions"] = std::move(sugg);
+  j["rules"] = rules_json(r);
+  j["compared"] = r.compared;
+  j["findings"] = findings_json(r);
+  Json gates = Json::array();
+  for (const GateFailure& g : failures) {
+    gates.push_back(Json{{"limit", g.limit}, {"value", g.value}, {"threshold", g.threshold}, {"message", g.message}});
+  }
+  j["gate_failures"] = std::move(gates);
+  j["warnings"] = r.warnings;
+  return j;
+}
+
+Json copy_json(const CopyReport& report) {
+  const CopyPlan& plan = report.plan;
+  Json instructions = Json::array();
+  for (const CopyInstructionPlan& ip : plan.instructions) instructions.push_back(instruction_json(ip));
+  Json hints = Json::array();
+  for (const CopyDiagnostic& d : plan.hints) hints.push_back(diagnostic_json(d));
+  const BuilderMoves& legacy = report.moves_of(legacy_builder());
+  const BuilderMoves& buildkit = report.moves_of(buildkit_builder());
+  Json context{{"legacy_upload",
+                Json{{"files", legacy.sent.files}, {"bytes", legacy.sent.bytes}, {"tar_bytes", legacy.tar_bytes}}},
+               {"buildkit_transfer", Json{{"files", buildkit.transfer.files},
+                                          {"bytes", buildkit.transfer.bytes},
+                                          {"whole_context", buildkit.transfer_whole},
+                                          {"paths", buildkit.transfer_paths}}},
+               {"tar_bytes", report.moves_of(*plan.builder).tar_bytes}};
+  Json image = Json::array();
+  for (const CopyEntry& e : plan.image) image.push_back(copy_entry_json(e, "path"));
+  return Json{{"builder", std::string(plan.builder->id())},
+              {"target", plan.target},
+              {"instructions", std::move(instructions)},
+              {"hints", std::move(hints)},
+              {"fails_at", plan.fails_at ? Json(*plan.fails_at) : Json(nullptr)},
+              {"context", std::move(context)},
+              {"image", Json{{"complete", plan.image_complete}, {"entries", std::move(image)}}}};
+}
+
+}  // namespace ctxpack

@@ -1,0 +1,67 @@
+#include "ctxpack/report/finding.h"
+
+#include "ctxpack/support/error.h"
+
+namespace ctxpack {
+
+std::string_view severity_name(Severity s) {
+  switch (s) {
+    case Severity::kInfo:
+      return "info";
+    case Severity::kWarning:
+      return "warning";
+    case Severity::kError:
+      return "error";
+  }
+  return "info";
+}
+
+Severity parse_severity(std::string_view name) {
+  if (name == "info") return Severity::kInfo;
+  if (name == "warning") return Severity::kWarning;
+  if (name == "error") return Severity::kError;
+  throw Error("unknown severity \"" + std::string(name) + "\" (info, warning or error)");
+}
+
+const std::vector<FindingCode>& finding_codes() {
+  static const std::vector<FindingCode> codes = {
+      {"secret-file", Severity::kError,
+       "a secret-prone file is sent (.env, private key, cloud or registry credentials, kubeconfig, token-bearing "
+       ".npmrc/.pypirc, Terraform state...); warning for the less certain ones"},
+      {"git-dir", Severity::kWarning, "a .git directory is sent"},
+      {"symlink-dangling", Severity::kWarning, "a sent symlink points to nothing, or loops"},
+      {"symlink-outside", Severity::kWarning, "a sent symlink points outside the context (absolute, or up through ..)"},
+      {"unreadable", Severity::kError,
+       "an entry the build needs cannot be read (the build fails); for the legacy builder also an excluded "
+       "directory its pre-flight check cannot list"},
+      {"special-file", Severity::kWarning, "a FIFO or device node is sent (info: a socket, which Docker leaves out)"},
+      {"inline-comment", Severity::kWarning,
+       "a '#' after a pattern, or an indented '#': only a '#' in column 1 starts a comment"},
+      {"trailing-slash", Severity::kInfo,
+       "a trailing '/' does not limit a rule to directories (warning when the rule matches a file)"},
+      {"root-only-pattern", Severity::kWarning,
+       "a bare name such as node_modules or *.pyc matches only at the context root, while nested ones are sent"},
+      {"unused-rule", Severity::kWarning, "a rule matches nothing in the context"},
+      {"invalid-pattern", Severity::kWarning,
+       "a malformed pattern the walk never evaluated (Docker fails the build once it does)"},
+      {"overridden-rule", Severity::kWarning, "every path a rule matches is decided by a later rule"},
+      {"redundant-rule", Severity::kInfo,
+       "everything a rule matches is already decided by an earlier rule, or an exception re-includes nothing"},
+      {"legacy-unreachable-exception", Severity::kWarning,
+       "an exception the legacy builder cannot honour: what it re-includes lies in directories the classic walk "
+       "never enters"},
+      {"builder-disagreement", Severity::kWarning,
+       "a path BuildKit sends and the legacy builder does not, or the reverse (info when only directories differ)"},
+      {"ignore-file-differs", Severity::kInfo, "BuildKit and the legacy builder read different ignore files"},
+      {"dockerfile-missing", Severity::kError, "there is no Dockerfile where the build looks for it"},
+  };
+  return codes;
+}
+
+std::string display_path(std::string_view path, bool is_dir) {
+  std::string out(path);
+  if (is_dir) out += '/';
+  return out;
+}
+
+}  // namespace ctxpack
