@@ -101,6 +101,31 @@ class Progress {
   bool shown_ = false;
 };
 
+PackOptions pack_options(const PackFlags& flags) {
+  PackOptions options;
+  options.reproducible = flags.reproducible;
+  if (flags.reproducible) options.epoch = reproducible_epoch();
+  options.add_dockerfile = !flags.no_dockerfile;
+  options.now = static_cast<int64_t>(std::time(nullptr));
+  return options;
+}
+
+// The line like Docker's "Sending build context", and how to build the tar.
+void print_summary(const PackFlags& flags, Compression compression, const PackResult& result) {
+  const PackStats& s = result.stats;
+  std::string line = "packed " + plural(s.entries, "entry", "entries") + " (" + plural(s.files, "file", "files") +
+                     ", " + human_size(s.content_bytes) + ") into a " + human_size(s.tar_bytes) + " tar";
+  if (compression != Compression::kNone) {
+    line += ", " + human_size(s.output_bytes) + " " + compression_name(compression);
+  }
+  std::fprintf(stderr, "ctxpack: %s\n", line.c_str());
+  if (!result.dockerfile.empty() && result.dockerfile != "Dockerfile") {
+    std::string build = "docker build -f " + quote_path(result.dockerfile) + " -";
+    if (!flags.output.empty() && flags.output != "-") build += " < " + quote_path(flags.output);
+    std::fprintf(stderr, "ctxpack: build it with: %s\n", build.c_str());
+  }
+}
+
 int run_pack(const PackFlags& flags) {
   const Compression compression = parse_compression(flags.compress);
   check_level(compression, flags.level);
@@ -108,11 +133,7 @@ int run_pack(const PackFlags& flags) {
   if (to_stdout && ::isatty(STDOUT_FILENO)) {
     throw Error("refusing to write a tar to a terminal: redirect stdout or use -o FILE");
   }
-  PackOptions options;
-  options.reproducible = flags.reproducible;
-  if (flags.reproducible) options.epoch = reproducible_epoch();
-  options.add_dockerfile = !flags.no_dockerfile;
-  options.now = static_cast<int64_t>(std::time(nullptr));
+  const PackOptions options = pack_options(flags);
 
   ContextOptions context_options = flags.ctx.options();
   // Without a Dockerfile docker build fails, so pack does too, unless the
@@ -158,21 +179,7 @@ int run_pack(const PackFlags& flags) {
   progress.clear();
   if (file) file->commit();
 
-  if (!flags.quiet) {
-    const PackStats& s = result.stats;
-    std::string line = "packed " + plural(s.entries, "entry", "entries") +
-                       " (" + plural(s.files, "file", "files") + ", " + human_size(s.content_bytes) + ") into a " +
-                       human_size(s.tar_bytes) + " tar";
-    if (compression != Compression::kNone) {
-      line += ", " + human_size(s.output_bytes) + " " + compression_name(compression);
-    }
-    std::fprintf(stderr, "ctxpack: %s\n", line.c_str());
-    if (!result.dockerfile.empty() && result.dockerfile != "Dockerfile") {
-      std::string build = "docker build -f " + quote_path(result.dockerfile) + " -";
-      if (!to_stdout) build += " < " + quote_path(flags.output);
-      std::fprintf(stderr, "ctxpack: build it with: %s\n", build.c_str());
-    }
-  }
+  if (!flags.quiet) print_summary(flags, compression, result);
   if (flags.reproducible)
     std::fprintf(stderr, "sha256:%s  %s\n", stream.sha256_hex().c_str(),
                  quote_path(to_stdout ? "-" : flags.output).c_str());

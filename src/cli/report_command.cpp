@@ -87,94 +87,123 @@ std::string severity_label(Severity s, const Style& style) {
   return name;
 }
 
-void print_text(const Report& r, const ReportFlags& flags) {
-  const Style st{use_color(stdout)};
-  auto heading = [&](const std::string& s) { std::printf("\n%s\n", st.bold(s).c_str()); };
+// The text report, section by section.
+class TextReport {
+ public:
+  TextReport(const Report& r, const ReportFlags& flags) : r_(r), flags_(flags), st_{use_color(stdout)} {}
 
-  std::printf("%s %s\n", st.bold("Context").c_str(), quote_path(r.context).c_str());
-  std::printf("  builder %s, Dockerfile %s, ignore file %s (%s)\n",
-              std::string(r.builder->title()).c_str(), quote_path(r.dockerfile).c_str(),
-              r.ignore_file.empty() ? "none" : quote_path(r.ignore_file).c_str(),
-              plural(r.rules.size(), "rule", "rules").c_str());
-  Table totals;
-  totals.rows.push_back({"sent", plural(r.files, "file", "files"), plural(r.dirs, "dir", "dirs"),
-                         plural(r.symlinks, "symlink", "symlinks"), plural(r.others, "other", "others"),
-                         human_size(r.bytes), "content, " + human_size(r.tar_bytes) + " tar"});
-  totals.rows.push_back(
-      {"excluded", plural(r.excluded_files, "file", "files"), "", "", "", human_size(r.excluded_bytes), ""});
-  totals.print("  ");
-
-  if (!r.largest_files.empty()) {
-    heading("Largest files");
-    Table t;
-    for (const SizeEntry& e : r.largest_files) t.rows.push_back({human_size(e.bytes), quote_path(e.path)});
-    t.print("  ");
+  void print() {
+    context();
+    largest();
+    tree();
+    extensions();
+    savings();
+    findings();
+    if (!r_.compared && !flags_.no_compare) std::printf("\n%s\n", st_.dim("(not compared with the other builder)").c_str());
   }
-  if (!r.largest_dirs.empty()) {
-    heading("Heaviest directories");
-    Table t;
-    for (const SizeEntry& e : r.largest_dirs) {
-      t.rows.push_back({human_size(e.bytes), plural(e.files, "file", "files"), quote_path(e.path)});
+
+ private:
+  void heading(const std::string& s) const { std::printf("\n%s\n", st_.bold(s).c_str()); }
+
+  void context() const {
+    std::printf("%s %s\n", st_.bold("Context").c_str(), quote_path(r_.context).c_str());
+    std::printf("  builder %s, Dockerfile %s, ignore file %s (%s)\n", std::string(r_.builder->title()).c_str(),
+                quote_path(r_.dockerfile).c_str(), r_.ignore_file.empty() ? "none" : quote_path(r_.ignore_file).c_str(),
+                plural(r_.rules.size(), "rule", "rules").c_str());
+    Table totals;
+    totals.rows.push_back({"sent", plural(r_.files, "file", "files"), plural(r_.dirs, "dir", "dirs"),
+                           plural(r_.symlinks, "symlink", "symlinks"), plural(r_.others, "other", "others"),
+                           human_size(r_.bytes), "content, " + human_size(r_.tar_bytes) + " tar"});
+    totals.rows.push_back(
+        {"excluded", plural(r_.excluded_files, "file", "files"), "", "", "", human_size(r_.excluded_bytes), ""});
+    totals.print("  ");
+  }
+
+  void largest() const {
+    if (!r_.largest_files.empty()) {
+      heading("Largest files");
+      Table t;
+      for (const SizeEntry& e : r_.largest_files) t.rows.push_back({human_size(e.bytes), quote_path(e.path)});
+      t.print("  ");
     }
-    t.print("  ");
+    if (!r_.largest_dirs.empty()) {
+      heading("Heaviest directories");
+      Table t;
+      for (const SizeEntry& e : r_.largest_dirs) {
+        t.rows.push_back({human_size(e.bytes), plural(e.files, "file", "files"), quote_path(e.path)});
+      }
+      t.print("  ");
+    }
   }
-  if (r.depth > 0 && r.tree.files > 0) {
-    heading("Tree (depth " + std::to_string(r.depth) + ")");
+
+  void tree() const {
+    if (r_.depth == 0 || r_.tree.files == 0) return;
+    heading("Tree (depth " + std::to_string(r_.depth) + ")");
     Table t;
-    print_tree(r.tree, "", true, true, t);
+    print_tree(r_.tree, "", true, true, t);
     t.print("  ");
   }
-  if (!r.extensions.empty()) {
+
+  void extensions() const {
+    if (r_.extensions.empty()) return;
     heading("By extension");
     Table t;
-    for (size_t i = 0; i < r.extensions.size() && i < flags.top; ++i) {
-      const ExtensionTotal& e = r.extensions[i];
+    const size_t top = flags_.top;
+    for (size_t i = 0; i < r_.extensions.size() && i < top; ++i) {
+      const ExtensionTotal& e = r_.extensions[i];
       t.rows.push_back({human_size(e.bytes), plural(e.files, "file", "files"),
                         e.extension.empty() ? "(none)" : quote_path(e.extension)});
     }
-    if (r.extensions.size() > flags.top) {
+    if (r_.extensions.size() > top) {
       uint64_t bytes = 0, files = 0;
-      for (size_t i = flags.top; i < r.extensions.size(); ++i) {
-        bytes += r.extensions[i].bytes;
-        files += r.extensions[i].files;
+      for (size_t i = top; i < r_.extensions.size(); ++i) {
+        bytes += r_.extensions[i].bytes;
+        files += r_.extensions[i].files;
       }
       t.rows.push_back({human_size(bytes), plural(files, "file", "files"),
-                        "(" + plural(r.extensions.size() - flags.top, "other extension", "other extensions") + ")"});
+                        "(" + plural(r_.extensions.size() - top, "other extension", "other extensions") + ")"});
     }
     t.print("  ");
   }
-  if (!r.suggestions.empty()) {
-    heading("Savings (line to add to " + (r.ignore_file.empty() ? std::string(".dockerignore") : r.ignore_file) + ")");
+
+  void savings() const {
+    if (r_.suggestions.empty()) return;
+    heading("Savings (line to add to " + (r_.ignore_file.empty() ? std::string(".dockerignore") : r_.ignore_file) +
+            ")");
     Table t;
-    for (const Suggestion& s : r.suggestions) {
+    for (const Suggestion& s : r_.suggestions) {
       t.rows.push_back({human_size(s.bytes), plural(s.files, "file", "files"),
-                        pad_right(s.rule, 18) + "  " + st.dim(s.reason + ", e.g. " + quote_path(s.example))});
+                        pad_right(s.rule, 18) + "  " + st_.dim(s.reason + ", e.g. " + quote_path(s.example))});
     }
     t.print("  ");
   }
-  size_t counts[3] = {0, 0, 0};
-  for (const Finding& f : r.findings) ++counts[static_cast<int>(f.severity)];
-  if (r.findings.empty()) {
-    heading("Findings: none");
-  } else {
+
+  void findings() const {
+    size_t counts[3] = {0, 0, 0};
+    for (const Finding& f : r_.findings) ++counts[static_cast<int>(f.severity)];
+    if (r_.findings.empty()) {
+      heading("Findings: none");
+      return;
+    }
     heading("Findings (" + plural(counts[2], "error", "errors") + ", " + plural(counts[1], "warning", "warnings") +
             ", " + std::to_string(counts[0]) + " info)");
     size_t code_width = 0;
-    for (const Finding& f : r.findings) code_width = std::max(code_width, f.code.size());
-    for (const Finding& f : r.findings) {
+    for (const Finding& f : r_.findings) code_width = std::max(code_width, f.code.size());
+    for (const Finding& f : r_.findings) {
       const bool by_path = !f.about_rule && !f.path.empty();
       const std::string rule = f.rule ? rule_reference(*f.rule) : "";
       std::string where = by_path ? quote_path(f.path) : rule;
-      std::string line = "  " + severity_label(f.severity, st) + "  " + pad_right(f.code, code_width) + "  " +
+      std::string line = "  " + severity_label(f.severity, st_) + "  " + pad_right(f.code, code_width) + "  " +
                          (where.empty() ? "" : where + ": ") + f.message;
-      if (by_path && !rule.empty()) line += st.dim(" [" + rule + "]");
+      if (by_path && !rule.empty()) line += st_.dim(" [" + rule + "]");
       std::printf("%s\n", line.c_str());
     }
   }
-  if (!r.compared && flags.no_compare == false) {
-    std::printf("\n%s\n", st.dim("(not compared with the other builder)").c_str());
-  }
-}
+
+  const Report& r_;
+  const ReportFlags& flags_;
+  const Style st_;
+};
 
 // --- GitHub workflow commands ---------------------------------------------------
 
@@ -278,7 +307,7 @@ void register_report(CLI::App& app, Runner& run) {
       } else if (flags->format == "github") {
         print_github(report, *flags, failures);
       } else {
-        print_text(report, *flags);
+        TextReport(report, *flags).print();
       }
       std::fflush(stdout);
       for (const GateFailure& g : failures) std::fprintf(stderr, "ctxpack: %s\n", g.message.c_str());

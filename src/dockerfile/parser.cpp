@@ -329,105 +329,131 @@ void parse_arguments(DockerfileInstruction& inst, std::string_view rest, char es
   if (!rest.empty()) inst.args = {std::string(rest)};
 }
 
+// The file as logical lines: continuations joined, comments and parser
+// directives taken out, heredoc bodies read after their instruction.
+class LineReader {
+ public:
+  LineReader(std::string_view text, const std::string& name) : name_(name) {
+    // Lines keep their newline, as the heredoc bodies need it.
+    for (size_t i = 0; i < text.size();) {
+      size_t j = text.find('\n', i);
+      size_t end = j == std::string_view::npos ? text.size() : j + 1;
+      lines_.push_back(text.substr(i, end - i));
+      i = end;
+    }
+    if (!lines_.empty() && lines_[0].starts_with("\xEF\xBB\xBF")) lines_[0].remove_prefix(3);
+  }
+
+  // The next instruction's text and first line; false at the end.
+  bool next(std::string* line, size_t* start, std::vector<std::string>* warnings) {
+    while (n_ < lines_.size()) {
+      *line = process(lines_[n_], true, n_ + 1);
+      *start = ++n_;
+      bool continued = trim_continuation(*line, directives.escape);
+      if (!continued && line->empty()) continue;
+      bool empty_continuation = false;
+      while (continued && n_ < lines_.size()) {
+        std::string_view raw = lines_[n_];
+        std::string part = process(raw, false, n_ + 1);
+        ++n_;
+        if (is_comment(raw)) continue;
+        if (trim_left(trim_newline(raw)).empty()) {
+          empty_continuation = true;
+          continue;
+        }
+        continued = trim_continuation(part, directives.escape);
+        *line += part;
+      }
+      if (empty_continuation) {
+        warnings->push_back(std::to_string(*start) +
+                            ": empty continuation line (Docker warns; a future release rejects it)");
+      }
+      return true;
+    }
+    return false;
+  }
+
+  // The body of heredoc `h` of the instruction starting on line `start`.
+  void read_body(Heredoc& h, size_t start) {
+    while (n_ < lines_.size()) {
+      std::string_view raw = lines_[n_++];
+      std::string_view candidate = trim_newline(raw);
+      if (h.chomp) {
+        while (!candidate.empty() && candidate.front() == '\t') candidate.remove_prefix(1);
+      }
+      if (candidate == h.name) return;
+      h.content += raw;
+    }
+    fail_at(name_, start, "unterminated heredoc " + h.name);
+  }
+
+  size_t consumed() const { return n_; }
+  Directives directives;
+
+ private:
+  std::string process(std::string_view raw, bool strip_left, size_t lineno) {
+    std::string_view token = trim_newline(raw);
+    if (strip_left) token = trim_left(token);
+    try {
+      directives.consider(token, lineno);
+    } catch (const Error& e) {
+      fail_at(name_, lineno, e.what());
+    }
+    return !token.empty() && token[0] == '#' ? std::string() : std::string(token);
+  }
+
+  const std::string& name_;
+  std::vector<std::string_view> lines_;
+  size_t n_ = 0;  // lines consumed
+};
+
+// One logical line as an instruction: keyword, flags, arguments.
+DockerfileInstruction instruction(const std::string& line, size_t start, char escape, const std::string& name) {
+  DockerfileInstruction inst;
+  inst.line = start;
+  inst.original = line;
+  std::string_view whole = trim(line);
+  size_t cut = 0;
+  while (cut < whole.size() && !is_blank(whole[cut])) ++cut;
+  inst.keyword = std::string(whole.substr(0, cut));
+  inst.command = ascii_lower(inst.keyword);
+  std::string rest;
+  if (cut < whole.size()) {
+    std::string_view after = whole.substr(cut);
+    while (!after.empty() && is_blank(after.front())) after.remove_prefix(1);
+    rest = extract_flags(after, &inst.flags);
+    rest = std::string(trim(rest));
+  }
+  try {
+    parse_arguments(inst, rest, escape);
+  } catch (const Error& e) {
+    fail_at(name, start, e.what());
+  }
+  return inst;
+}
+
 }  // namespace
 
 ParsedDockerfile parse_dockerfile(std::string_view text, const std::string& name) {
   ParsedDockerfile out;
   out.name = name;
-  Directives d;
-
-  // Lines keep their newline, as the heredoc bodies need it.
-  std::vector<std::string_view> lines;
-  for (size_t i = 0; i < text.size();) {
-    size_t j = text.find('\n', i);
-    size_t end = j == std::string_view::npos ? text.size() : j + 1;
-    lines.push_back(text.substr(i, end - i));
-    i = end;
-  }
-  if (!lines.empty() && lines[0].substr(0, 3) == "\xEF\xBB\xBF") lines[0].remove_prefix(3);
-
-  size_t n = 0;  // lines consumed
-  auto process = [&](std::string_view raw, bool strip_left, size_t lineno) {
-    std::string_view token = trim_newline(raw);
-    if (strip_left) token = trim_left(token);
-    try {
-      d.consider(token, lineno);
-    } catch (const Error& e) {
-      fail_at(name, lineno, e.what());
-    }
-    return !token.empty() && token[0] == '#' ? std::string() : std::string(token);
-  };
-
-  while (n < lines.size()) {
-    std::string line = process(lines[n], true, n + 1);
-    ++n;
-    const size_t start = n;
-    bool continued = trim_continuation(line, d.escape);
-    if (!continued && line.empty()) continue;
-    bool empty_continuation = false;
-    while (continued && n < lines.size()) {
-      std::string_view raw = lines[n];
-      std::string part = process(raw, false, n + 1);
-      ++n;
-      if (is_comment(raw)) continue;
-      if (trim_left(trim_newline(raw)).empty()) {
-        empty_continuation = true;
-        continue;
-      }
-      continued = trim_continuation(part, d.escape);
-      line += part;
-    }
-    if (empty_continuation) {
-      out.warnings.push_back(std::to_string(start) +
-                             ": empty continuation line (Docker warns; a future release rejects it)");
-    }
-
-    DockerfileInstruction inst;
-    inst.line = start;
-    inst.original = line;
-    std::string_view whole = trim(line);
-    size_t cut = 0;
-    while (cut < whole.size() && !is_blank(whole[cut])) ++cut;
-    inst.keyword = std::string(whole.substr(0, cut));
-    inst.command = ascii_lower(inst.keyword);
-    std::string rest;
-    if (cut < whole.size()) {
-      std::string_view after = whole.substr(cut);
-      while (!after.empty() && is_blank(after.front())) after.remove_prefix(1);
-      rest = extract_flags(after, &inst.flags);
-      rest = std::string(trim(rest));
-    }
-    try {
-      parse_arguments(inst, rest, d.escape);
-    } catch (const Error& e) {
-      fail_at(name, start, e.what());
-    }
-
+  LineReader reader(text, name);
+  std::string line;
+  size_t start = 0;
+  while (reader.next(&line, &start, &out.warnings)) {
+    DockerfileInstruction inst = instruction(line, start, reader.directives.escape, name);
     if (can_contain_heredoc(inst.command, inst.json) && line.find("<<") != std::string::npos) {
       for (Heredoc h : heredocs_in_line(line)) {
-        bool terminated = false;
-        while (n < lines.size()) {
-          std::string_view raw = lines[n++];
-          std::string_view candidate = trim_newline(raw);
-          if (h.chomp) {
-            while (!candidate.empty() && candidate.front() == '\t') candidate.remove_prefix(1);
-          }
-          if (candidate == h.name) {
-            terminated = true;
-            break;
-          }
-          h.content += raw;
-        }
-        if (!terminated) fail_at(name, start, "unterminated heredoc " + h.name);
+        reader.read_body(h, start);
         inst.heredocs.push_back(std::move(h));
       }
     }
-    inst.end_line = n;
+    inst.end_line = reader.consumed();
     out.instructions.push_back(std::move(inst));
   }
-  out.directives = d.parsed;
-  out.escape = d.escape;
-  if (out.instructions.empty()) fail_at(name, std::max<size_t>(n, 1), "file with no instructions");
+  out.directives = reader.directives.parsed;
+  out.escape = reader.directives.escape;
+  if (out.instructions.empty()) fail_at(name, std::max<size_t>(reader.consumed(), 1), "file with no instructions");
   return out;
 }
 

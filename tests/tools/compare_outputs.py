@@ -59,6 +59,7 @@ def commands(ctx_args, builders, listing_paths):
         yield ["ls", "--json"] + base + ctx_args
         yield ["pack", "--reproducible", "-q", "-o", "-"] + base + ctx_args
         yield ["pack", "--reproducible", "-q", "--no-dockerfile", "-o", "-"] + base + ctx_args
+        yield ["report"] + base + ctx_args
         yield ["report", "--json"] + base + ctx_args
         yield ["report", "--format", "github"] + base + ctx_args
         yield ["copy", "--json"] + base + ctx_args
