@@ -5,7 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "cli_support.h"
+#include "fake_filesystem.h"
 #include "ctxpack/rules/matcher.h"
 #include "ctxpack/support/error.h"
 
@@ -30,22 +30,23 @@ TEST(Builders, EveryBuilderIsFoundByItsNameAndBuildKitIsTheDefault) {
 }
 
 TEST(Builders, BuildKitPrefersTheDockerfilesOwnIgnoreFile) {
-  testing::ScratchDir dir;
-  dir.write(".dockerignore", "a\n");
-  dir.write("docker/app.Dockerfile", "FROM scratch\n");
-  dir.write("docker/app.Dockerfile.dockerignore", "b\n");
-  std::string df = dir / "docker/app.Dockerfile";
-  EXPECT_EQ(buildkit_builder().find_ignore_file(dir.path(), df), df + ".dockerignore");
+  testing::FakeHost host;
+  host.machine()
+      .file("work/ctx/.dockerignore", "a\n")
+      .file("work/ctx/docker/app.Dockerfile", "FROM scratch\n")
+      .file("work/ctx/docker/app.Dockerfile.dockerignore", "b\n");
+  const std::string df = "ctx/docker/app.Dockerfile";
+  EXPECT_EQ(buildkit_builder().find_ignore_file(host, "ctx", df), df + ".dockerignore");
   // The legacy builder reads only the context's file.
-  EXPECT_EQ(legacy_builder().find_ignore_file(dir.path(), df), dir / ".dockerignore");
+  EXPECT_EQ(legacy_builder().find_ignore_file(host, "ctx", df), "ctx/.dockerignore");
   // Without a Dockerfile-specific file, BuildKit reads the context's too.
-  EXPECT_EQ(buildkit_builder().find_ignore_file(dir.path(), dir / "Dockerfile"), dir / ".dockerignore");
+  EXPECT_EQ(buildkit_builder().find_ignore_file(host, "ctx", "ctx/Dockerfile"), "ctx/.dockerignore");
 }
 
 TEST(Builders, NoIgnoreFileAtAll) {
-  testing::ScratchDir dir;
-  EXPECT_EQ(buildkit_builder().find_ignore_file(dir.path(), dir / "Dockerfile"), "");
-  EXPECT_EQ(legacy_builder().find_ignore_file(dir.path(), dir / "Dockerfile"), "");
+  testing::FakeHost host;
+  host.machine().dir("work/ctx");
+  for (const Builder* b : builders()) EXPECT_EQ(b->find_ignore_file(host, "ctx", "ctx/Dockerfile"), "") << b->id();
 }
 
 TEST(Builders, OnlyTheDockerCliReaddsWhatItsSingleAncestorCheckFindsExcluded) {

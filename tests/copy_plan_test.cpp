@@ -4,10 +4,10 @@
 
 #include <gtest/gtest.h>
 
-#include <boost/filesystem.hpp>
 #include <nlohmann/json.hpp>
 
 #include "cli_support.h"
+#include "fake_filesystem.h"
 #include "ctxpack/output/format.h"
 #include "ctxpack/support/error.h"
 
@@ -19,6 +19,17 @@ using testing::ScratchDir;
 
 const Builder* const kBK = &buildkit_builder();
 const Builder* const kLegacy = &legacy_builder();
+
+// The research notes' context A, on a fake machine at /work/ctx.
+class FakeContext {
+ public:
+  FakeContext() { host.machine().dir("work/ctx"); }
+  void write(const std::string& rel, const std::string& content) { host.machine().file("work/ctx/" + rel, content); }
+  void mkdir(const std::string& rel) { host.machine().dir("work/ctx/" + rel); }
+  void symlink(const std::string& target, const std::string& rel) { host.machine().symlink("work/ctx/" + rel, target); }
+  std::string path() const { return "ctx"; }
+  testing::FakeHost host;
+};
 
 class CopyPlanTest : public ::testing::Test {
  protected:
@@ -39,9 +50,7 @@ class CopyPlanTest : public ::testing::Test {
     link("dir1", "link-dir");
   }
 
-  void link(const std::string& target, const std::string& name) {
-    boost::filesystem::create_symlink(target, dir / name);
-  }
+  void link(const std::string& target, const std::string& name) { dir.symlink(target, name); }
 
   CopyPlan plan(const std::string& instructions, const Builder* builder = kBK, BuildOptions options = {},
                 const std::string& head = "FROM scratch\n") {
@@ -49,6 +58,7 @@ class CopyPlanTest : public ::testing::Test {
     dir.write("Dockerfile", df);
     ContextOptions co;
     co.context = dir.path();
+    co.host = &dir.host;
     co.builder = builder;
     BuildContext ctx = open_build_context(co);
     options.builder = builder;
@@ -90,7 +100,7 @@ class CopyPlanTest : public ::testing::Test {
     return "";
   }
 
-  ScratchDir dir;
+  FakeContext dir;
 };
 
 // #1
@@ -381,10 +391,11 @@ TEST_F(CopyPlanTest, MalformedJsonBecomesABadPattern) {
 TEST_F(CopyPlanTest, AddExtractsLocalArchives) {
   ScratchDir src;
   src.write("bin/tool", "tool\n");
-  ASSERT_EQ(std::system(("tar -czf " + testing::shell_quote(dir / "pkg.tar.gz") + " -C " +
+  ASSERT_EQ(std::system(("tar -czf " + testing::shell_quote(src / "pkg.tar.gz") + " -C " +
                          testing::shell_quote(src.path()) + " bin")
                             .c_str()),
             0);
+  dir.write("pkg.tar.gz", testing::slurp(src / "pkg.tar.gz"));
   for (const Builder* b : {kBK, kLegacy}) {
     EXPECT_EQ(image(plan("ADD pkg.tar.gz /opt\n", b)),
               (Strings{"/opt/", "/opt/bin/", "/opt/bin/tool = pkg.tar.gz:bin/tool"}));

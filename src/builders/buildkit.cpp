@@ -1,8 +1,6 @@
 // BuildKit, the default builder: the docker client sends the context with
 // fsutil's filtered walk, and the Dockerfile frontend runs COPY against
 // what it transferred.
-#include <sys/stat.h>
-
 #include <map>
 #include <set>
 
@@ -11,16 +9,12 @@
 #include "ctxpack/copy/copy_rules.h"
 #include "ctxpack/rules/matcher.h"
 #include "ctxpack/support/error.h"
+#include "ctxpack/support/filesystem.h"
 #include "ctxpack/support/path.h"
 
 namespace ctxpack {
 
 namespace {
-
-bool exists(const std::string& path) {
-  struct stat st;
-  return ::stat(path.c_str(), &st) == 0;
-}
 
 // fsutil can rule an excluded directory out only when every exception,
 // less a trailing "/**" or "/*", is free of wildcards; otherwise it walks
@@ -272,10 +266,10 @@ class BuildKit : public Builder {
 
   // `<Dockerfile>.dockerignore` beside the Dockerfile, when it exists,
   // replaces the context's .dockerignore entirely.
-  std::string find_ignore_file(const std::string& context, const std::string& dockerfile) const override {
-    if (!dockerfile.empty() && exists(dockerfile + ".dockerignore")) return dockerfile + ".dockerignore";
+  std::string find_ignore_file(Host& host, const std::string& context, const std::string& dockerfile) const override {
+    if (!dockerfile.empty() && host.exists(dockerfile + ".dockerignore")) return dockerfile + ".dockerignore";
     std::string root = join_path(context, ".dockerignore");
-    return exists(root) ? root : std::string();
+    return host.exists(root) ? root : std::string();
   }
 
   WalkRules walk_rules(const Matcher& matcher) const override {

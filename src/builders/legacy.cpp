@@ -1,8 +1,6 @@
 // The classic builder (DOCKER_BUILDKIT=0): the docker CLI checks the
 // context, tars it with go-archive's TarWithOptions and uploads it whole;
 // the daemon untars it and runs COPY against everything it received.
-#include <sys/stat.h>
-
 #include <cstring>
 
 #include "ctxpack/builders/builder.h"
@@ -10,16 +8,12 @@
 #include "ctxpack/copy/copy_rules.h"
 #include "ctxpack/rules/matcher.h"
 #include "ctxpack/support/error.h"
+#include "ctxpack/support/filesystem.h"
 #include "ctxpack/support/path.h"
 
 namespace ctxpack {
 
 namespace {
-
-bool exists(const std::string& path) {
-  struct stat st;
-  return ::stat(path.c_str(), &st) == 0;
-}
 
 bool is_permission_error(int err) { return err == EACCES || err == EPERM; }
 
@@ -233,9 +227,9 @@ class Legacy : public Builder {
   std::string_view title() const override { return "legacy"; }
   std::string_view subject() const override { return "the legacy builder"; }
 
-  std::string find_ignore_file(const std::string& context, const std::string&) const override {
+  std::string find_ignore_file(Host& host, const std::string& context, const std::string&) const override {
     std::string root = join_path(context, ".dockerignore");
-    return exists(root) ? root : std::string();
+    return host.exists(root) ? root : std::string();
   }
 
   // The CLI re-adds .dockerignore and the Dockerfile when its deprecated

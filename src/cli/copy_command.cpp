@@ -187,7 +187,7 @@ int run_copy(const CopyFlags& flags) {
     }
     bo.build_args[kv.substr(0, eq)] = kv.substr(eq + 1);
   }
-  ParsedDockerfile parsed = parse_dockerfile(read_dockerfile(ctx.dockerfile_path).text, ctx.dockerfile_path);
+  ParsedDockerfile parsed = parse_dockerfile(read_dockerfile(ctx).text, ctx.dockerfile_path);
   for (const auto& d : parsed.directives) {
     if (d.name == "syntax" && ctx.builder->runs_syntax_frontends()) {
       warn("# syntax=" + d.value + ": " + std::string(ctx.builder->subject()) +

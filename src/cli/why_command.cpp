@@ -192,7 +192,7 @@ void register_why(CLI::App& app, Runner& run) {
       std::optional<BuildContext> ctx;
       std::unique_ptr<Matcher> rules_only;
       if (!flags->ignore_file.empty()) {
-        rules_only = std::make_unique<Matcher>(read_ignore_file(flags->ignore_file, flags->ignore_file, true).rules);
+        rules_only = std::make_unique<Matcher>(read_named_ignore_file(flags->ignore_file).rules);
       } else {
         ContextOptions options = flags->ctx.options();
         if (!paths.empty() && (paths.size() > 1 || flags->from_stdin) && is_directory(paths[0])) {

@@ -1,12 +1,6 @@
 #include "ctxpack/context/context.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <cerrno>
-#include <climits>
-#include <cstdlib>
 
 #include "ctxpack/support/error.h"
 #include "ctxpack/support/path.h"
@@ -15,60 +9,70 @@ namespace ctxpack {
 
 namespace {
 
-std::string real_path(const std::string& p) {
-  char* r = ::realpath(p.c_str(), nullptr);
-  if (!r) return {};
-  std::string out(r);
-  std::free(r);
-  return out;
+// A path docker build would take as a Dockerfile: anything but a directory
+// (a FIFO is refused when read).
+bool is_file(Host& host, const std::string& p) {
+  FileInfo info;
+  return host.stat(p, &info) == 0 && info.type != FileType::kDirectory;
 }
 
-bool is_file(const std::string& p) {
-  struct stat st;
-  return ::stat(p.c_str(), &st) == 0 && !S_ISDIR(st.st_mode);
+std::string default_dockerfile(Host& host, const std::string& context) {
+  const std::string dir = context == "." ? "" : context;
+  std::string path = join_path(dir, "Dockerfile");
+  // Both builders fall back to a lower-case name: the classic CLI
+  // (getDockerfileRelPath) and BuildKit's Dockerfile frontend alike.
+  std::string lower = join_path(dir, "dockerfile");
+  return !is_file(host, path) && is_file(host, lower) ? lower : path;
+}
+
+std::vector<Rule> read_rules(Host& host, const std::string& path) {
+  FileInfo info;
+  if (int err = host.stat(path, &info)) {
+    if (err == ENOENT) return {};
+    throw_errno("cannot read", path, err);
+  }
+  if (info.type == FileType::kDirectory) throw Error("cannot read " + path + ": is a directory");
+  std::unique_ptr<InputFile> in;
+  if (int err = host.open_file(path, &in)) {
+    // The docker CLI would block on a FIFO forever.
+    if (err == EINVAL) throw Error("cannot read " + path + ": not a regular file (a FIFO or socket)");
+    throw_errno("cannot read", path, err);
+  }
+  return read_ignore_file(*in, path).rules;
 }
 
 }  // namespace
 
 BuildContext open_build_context(const ContextOptions& options) {
+  Host& host = *options.host;
   BuildContext ctx;
   ctx.builder = options.builder;
-  ctx.fs = open_disk_filesystem(options.context);
-  ctx.dir = real_path(options.context);
-
-  if (options.dockerfile.empty()) {
-    ctx.dockerfile_path = join_path(options.context == "." ? "" : options.context, "Dockerfile");
-    // Both builders fall back to a lower-case name: the classic CLI
-    // (getDockerfileRelPath) and BuildKit's Dockerfile frontend alike.
-    std::string lower = join_path(options.context == "." ? "" : options.context, "dockerfile");
-    if (!is_file(ctx.dockerfile_path) && is_file(lower)) {
-      ctx.dockerfile_path = lower;
-    }
-  } else {
-    ctx.dockerfile_path = options.dockerfile;
-  }
-  std::string df_real = real_path(ctx.dockerfile_path);
-  ctx.dockerfile_exists = !df_real.empty() && is_file(df_real);
+  ctx.host = &host;
+  ctx.fs = host.open_directory(options.context);
+  ctx.dir = host.real_path(options.context);
+  ctx.dockerfile_path = options.dockerfile.empty() ? default_dockerfile(host, options.context) : options.dockerfile;
+  const std::string df_real = host.real_path(ctx.dockerfile_path);
+  ctx.dockerfile_exists = !df_real.empty() && is_file(host, df_real);
   if (!ctx.dockerfile_exists && (options.require_dockerfile || !options.dockerfile.empty())) {
     throw MissingDockerfile(ctx.dockerfile_path);
   }
   // Both builders fail on a Dockerfile they cannot read (BuildKit sends it
   // empty and then refuses it).
-  if (ctx.dockerfile_exists && options.require_dockerfile && ::access(df_real.c_str(), R_OK) != 0) {
-    throw_errno("cannot read Dockerfile", ctx.dockerfile_path, errno);
+  if (ctx.dockerfile_exists && options.require_dockerfile) {
+    if (int err = host.check_readable(df_real)) throw_errno("cannot read Dockerfile", ctx.dockerfile_path, err);
   }
-  if (ctx.dockerfile_exists && df_real.compare(0, ctx.dir.size() + 1, ctx.dir + "/") == 0) {
+  if (ctx.dockerfile_exists && df_real.starts_with(ctx.dir + "/")) {
     ctx.dockerfile_rel = df_real.substr(ctx.dir.size() + 1);
   } else if (!ctx.dockerfile_exists) {
     ctx.dockerfile_rel = base_name(ctx.dockerfile_path);
   }
 
   ctx.ignore_file =
-      options.builder->find_ignore_file(options.context, ctx.dockerfile_exists ? ctx.dockerfile_path : "");
+      options.builder->find_ignore_file(host, options.context, ctx.dockerfile_exists ? ctx.dockerfile_path : "");
   std::vector<Rule> rules;
   if (!ctx.ignore_file.empty()) {
     if (ctx.ignore_file.starts_with("./")) ctx.ignore_file.erase(0, 2);
-    rules = read_ignore_file(ctx.ignore_file, ctx.ignore_file).rules;
+    rules = read_rules(host, ctx.ignore_file);
   }
   for (Rule& r : options.builder->client_rules(rules, ctx.dockerfile_exists ? ctx.dockerfile_rel : "")) {
     rules.push_back(std::move(r));
@@ -78,31 +82,25 @@ BuildContext open_build_context(const ContextOptions& options) {
   return ctx;
 }
 
-DockerfileContent read_dockerfile(const std::string& path) {
-  // O_NONBLOCK so that opening a FIFO returns at once and fstat can refuse it.
-  int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0) throw_errno("cannot read Dockerfile", path, errno);
-  struct stat st;
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    ::close(fd);
-    throw Error("cannot read Dockerfile " + path + ": not a regular file");
+DockerfileContent read_dockerfile(const BuildContext& ctx) {
+  const std::string& path = ctx.dockerfile_path;
+  FileInfo info;
+  if (int err = ctx.host->stat(path, &info)) throw_errno("cannot read Dockerfile", path, err);
+  std::unique_ptr<InputFile> in;
+  if (int err = ctx.host->open_file(path, &in)) {
+    if (err == EINVAL) throw Error("cannot read Dockerfile " + path + ": not a regular file");
+    throw_errno("cannot read Dockerfile", path, err);
   }
   DockerfileContent out;
-  out.mode = st.st_mode & 07777;
-  out.mtime = st.st_mtim.tv_sec;
+  out.mode = info.mode;
+  out.mtime = info.mtime_sec;
   char buf[64 * 1024];
   while (true) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      int err = errno;
-      ::close(fd);
-      throw_errno("cannot read Dockerfile", path, err);
-    }
+    ssize_t n = in->read(buf, sizeof buf);
+    if (n < 0) throw_errno("cannot read Dockerfile", path, static_cast<int>(-n));
     if (n == 0) break;
     out.text.append(buf, static_cast<size_t>(n));
   }
-  ::close(fd);
   return out;
 }
 

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "ctxpack/support/error.h"
+#include "ctxpack/support/path.h"
 
 namespace ctxpack {
 
@@ -190,7 +191,7 @@ bool exception_reaches_into(const Matcher& matcher, std::string_view dir, bool s
     std::string_view p = matcher.pattern(i).text();
     if (strip_glob) p = strip_trailing_glob(p);
     // Literal prefix test on the text: wildcards are not interpreted.
-    if (p.starts_with(dir) && (p.size() == dir.size() || p[dir.size()] == '/')) return true;
+    if (is_at_or_below(p, dir)) return true;
   }
   return false;
 }

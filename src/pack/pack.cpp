@@ -73,7 +73,7 @@ class ContextTar : public WalkVisitor {
     // Read now, when pack may have to add it: a Dockerfile it cannot read
     // fails the run before anything is written.
     if (options.add_dockerfile && (outside || (ctx.dockerfile_exists && rules_.add_excluded_dockerfile))) {
-      dockerfile_ = read_dockerfile(ctx.dockerfile_path);
+      dockerfile_ = read_dockerfile(ctx);
     }
     if (outside && options.add_dockerfile) {
       Sha256 sha;

@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "ctxpack/output/format.h"
+#include "ctxpack/support/path.h"
 
 namespace ctxpack {
 
@@ -14,9 +15,7 @@ std::string capitalized(std::string_view s) {
   return out;
 }
 
-bool is_below(std::string_view path, std::string_view dir) {
-  return path.size() > dir.size() && path[dir.size()] == '/' && path.starts_with(dir);
-}
+bool is_below(std::string_view path, std::string_view dir) { return path != dir && is_at_or_below(path, dir); }
 
 }  // namespace
 

@@ -102,11 +102,6 @@ std::string extension_of(std::string_view name) {
   return ascii_lower(name.substr(dot));
 }
 
-// "a" is "b" or one of its parent directories ("" is everyone's).
-bool covers(std::string_view a, std::string_view b) {
-  if (a.empty()) return true;
-  return b.size() >= a.size() && b.substr(0, a.size()) == a && (b.size() == a.size() || b[a.size()] == '/');
-}
 
 // Larger first; at equal size, earlier in walk order.
 bool heavier(const SizeEntry& a, const SizeEntry& b) {
@@ -166,12 +161,12 @@ class Measure {
     }
     // BuildKit visits an excluded directory it walked into when it knows
     // whether it is sent: after some of its contents.
-    if (is_dir && covers(path, dir_)) {
+    if (is_dir && is_at_or_below(dir_, path)) {
       if (e.sent) ++report_.dirs;
       return;
     }
     const std::string_view parent = parent_path(path);
-    while (!covers(dir_, parent)) pop();
+    while (!is_at_or_below(parent, dir_)) pop();
     while (dir_.size() < parent.size()) {
       size_t start = dir_.empty() ? 0 : dir_.size() + 1;
       size_t end = parent.find('/', start);

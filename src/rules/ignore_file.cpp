@@ -93,38 +93,47 @@ IgnoreFile parse_ignore_file(std::string_view content, const std::string& name) 
   return reader.finish();
 }
 
-IgnoreFile read_ignore_file(const std::string& path, const std::string& display_name, bool required) {
-  // Non-blocking, so that opening a FIFO with no writer cannot hang.
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0) {
-    if (errno == ENOENT && !required) return IgnoreFile{};
-    throw_errno("cannot read", display_name, errno);
-  }
-  struct Closer {
-    int fd;
-    ~Closer() { ::close(fd); }
-  } closer{fd};
-  struct stat st;
-  if (::fstat(fd, &st) != 0) throw_errno("cannot read", display_name, errno);
-  if (S_ISDIR(st.st_mode)) throw Error("cannot read " + display_name + ": is a directory");
-  if ((S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)) && !required) {
-    // The docker CLI would block here forever; an ignore file named by the user may
-    // be a pipe (process substitution), a context's ignore file may not.
-    throw Error("cannot read " + display_name + ": not a regular file (a FIFO or socket)");
-  }
-  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-  Reader reader(display_name);
+IgnoreFile read_ignore_file(InputFile& in, const std::string& name) {
+  Reader reader(name);
   char buf[1 << 16];
   while (true) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      throw_errno("cannot read", display_name, errno);
-    }
+    ssize_t n = in.read(buf, sizeof buf);
+    if (n < 0) throw_errno("cannot read", name, static_cast<int>(-n));
     if (n == 0) break;
     reader.feed(std::string_view(buf, static_cast<size_t>(n)));
   }
   return reader.finish();
+}
+
+namespace {
+class FdInput : public InputFile {
+ public:
+  explicit FdInput(int fd) : fd_(fd) {}
+  ~FdInput() override { ::close(fd_); }
+  ssize_t read(void* buf, size_t len) override {
+    while (true) {
+      ssize_t n = ::read(fd_, buf, len);
+      if (n >= 0) return n;
+      if (errno != EINTR) return -errno;
+    }
+  }
+
+ private:
+  int fd_;
+};
+}  // namespace
+
+IgnoreFile read_named_ignore_file(const std::string& path) {
+  // Non-blocking, so that opening a FIFO with no writer cannot hang; it
+  // then reads as empty.
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) throw_errno("cannot read", path, errno);
+  FdInput in(fd);
+  struct stat st;
+  if (::fstat(fd, &st) != 0) throw_errno("cannot read", path, errno);
+  if (S_ISDIR(st.st_mode)) throw Error("cannot read " + path + ": is a directory");
+  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+  return read_ignore_file(in, path);
 }
 
 std::string rule_source(const Rule& rule) { return rule.origin == RuleOrigin::kClient ? "(docker CLI)" : rule.file; }

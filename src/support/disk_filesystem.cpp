@@ -92,6 +92,23 @@ class DiskFile : public InputFile {
   int fd_;
 };
 
+// Opens `name` (relative to `dir`) if it is a regular file: 0, an errno
+// value, or EINVAL for anything else. O_NONBLOCK so that a FIFO, even one
+// swapped in after the walk, cannot block the open (regular files ignore
+// it).
+int open_regular(int dir, const char* name, int flags, std::unique_ptr<InputFile>* out) {
+  int fd = ::openat(dir, name, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC | flags);
+  if (fd < 0) return errno;
+  struct stat st;
+  int err = ::fstat(fd, &st) != 0 ? errno : S_ISREG(st.st_mode) ? 0 : EINVAL;
+  if (err) {
+    ::close(fd);
+    return err;
+  }
+  *out = std::make_unique<DiskFile>(fd);
+  return 0;
+}
+
 // The kernel's record layout for getdents64 (glibc has no declaration).
 struct linux_dirent64 {
   ino64_t d_ino;
@@ -174,18 +191,7 @@ class DiskFileSystem : public FileSystem {
   }
 
   int open_file(Dir parent, const std::string& name, std::unique_ptr<InputFile>* out) override {
-    int fd = ::openat(parent, name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-    if (fd < 0) return errno;
-    struct stat st;
-    if (::fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-      int err = S_ISREG(st.st_mode) ? errno : EINVAL;
-      ::close(fd);
-      return err;
-    }
-    // Regular files ignore O_NONBLOCK; it was only there so that a FIFO
-    // swapped in after the walk could not block the open.
-    *out = std::make_unique<DiskFile>(fd);
-    return 0;
+    return open_regular(parent, name.c_str(), O_NOFOLLOW, out);
   }
 
   int check_readable(Dir parent, const std::string& name) override {
@@ -209,7 +215,34 @@ class DiskFileSystem : public FileSystem {
   int root_;
 };
 
+class DiskHost : public Host {
+ public:
+  std::string real_path(const std::string& path) override {
+    char* r = ::realpath(path.c_str(), nullptr);
+    if (!r) return {};
+    std::string out(r);
+    std::free(r);
+    return out;
+  }
+  std::unique_ptr<FileSystem> open_directory(const std::string& path) override { return open_disk_filesystem(path); }
+  int stat(const std::string& path, FileInfo* out) override {
+    struct stat st;
+    if (::stat(path.c_str(), &st) != 0) return errno;
+    fill(st, out);
+    return 0;
+  }
+  int check_readable(const std::string& path) override { return ::access(path.c_str(), R_OK) == 0 ? 0 : errno; }
+  int open_file(const std::string& path, std::unique_ptr<InputFile>* out) override {
+    return open_regular(AT_FDCWD, path.c_str(), 0, out);
+  }
+};
+
 }  // namespace
+
+Host& disk_host() {
+  static DiskHost host;
+  return host;
+}
 
 std::unique_ptr<FileSystem> open_disk_filesystem(const std::string& dir) {
   char* resolved = ::realpath(dir.c_str(), nullptr);

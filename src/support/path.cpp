@@ -54,6 +54,11 @@ bool is_clean_path(std::string_view path) {
   }
 }
 
+bool is_at_or_below(std::string_view path, std::string_view dir) {
+  if (dir.empty()) return true;
+  return path.starts_with(dir) && (path.size() == dir.size() || path[dir.size()] == '/');
+}
+
 std::string go_dir(std::string_view path) {
   size_t slash = path.rfind('/');
   return clean_path(slash == std::string_view::npos ? std::string_view() : path.substr(0, slash + 1));

@@ -23,6 +23,7 @@
 namespace ctxpack {
 
 class FileSystem;
+class Host;
 class Matcher;
 class CopyRules;
 
@@ -67,8 +68,10 @@ class Builder {
 
   // --- The context ---------------------------------------------------------
   // The ignore file the build reads, given the context directory and the
-  // Dockerfile's path (both as the user wrote them); "" when none exists.
-  virtual std::string find_ignore_file(const std::string& context, const std::string& dockerfile) const = 0;
+  // Dockerfile's path (both as the user wrote them, on `host`); "" when
+  // none exists.
+  virtual std::string find_ignore_file(Host& host, const std::string& context,
+                                       const std::string& dockerfile) const = 0;
   // Rules the client appends to the ignore file's (RuleOrigin::kClient).
   // `dockerfile` is the Dockerfile's path in the context, "" when it is
   // outside or missing.

@@ -20,6 +20,7 @@ struct ContextOptions {
   // docker build refuses to start without a Dockerfile; commands that only
   // judge paths (why) do without one.
   bool require_dockerfile = true;
+  Host* host = &disk_host();  // where the paths above are
 };
 
 struct BuildContext {
@@ -28,6 +29,7 @@ struct BuildContext {
   std::string dockerfile_rel;   // relative to `dir`, slash-separated; "" when outside the context
   bool dockerfile_exists = false;
   const Builder* builder = &default_builder();
+  Host* host = &disk_host();
   std::string ignore_file;           // the ignore file the builder reads, as the user would name it; "" for none
   std::unique_ptr<Matcher> matcher;  // its rules, then the ones the client adds (RuleOrigin::kClient)
   WalkRules walk;                    // how the builder's walk selects with these rules
@@ -53,9 +55,9 @@ struct DockerfileContent {
   int64_t mtime = 0;  // whole seconds
 };
 
-// Reads a Dockerfile. The user may name anything, but only a regular file
-// has an end: a FIFO would block and /dev/zero never ends, so anything else
-// is an Error naming `path`, raised before the file is read.
-DockerfileContent read_dockerfile(const std::string& path);
+// Reads the Dockerfile. The user may name anything, but only a regular
+// file has an end: a FIFO would block and /dev/zero never ends, so anything
+// else is an Error naming it, raised before it is read.
+DockerfileContent read_dockerfile(const BuildContext& ctx);
 
 }  // namespace ctxpack

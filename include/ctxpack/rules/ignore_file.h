@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "ctxpack/support/filesystem.h"
+
 namespace ctxpack {
 
 // Where a rule comes from: a line of an ignore file, or the docker client,
@@ -37,8 +39,13 @@ struct IgnoreFile {
 // `name` and the line for a line of 64 KiB or more, which Docker rejects.
 IgnoreFile parse_ignore_file(std::string_view content, const std::string& name);
 
-// Reads and parses `path`. A missing file gives no rules unless `required`;
-// any other read failure throws Error.
-IgnoreFile read_ignore_file(const std::string& path, const std::string& display_name, bool required = false);
+// Reads and parses an open ignore file, as Docker's scanner does: holding
+// one line at a time, so a file that never ends a line fails once that
+// line reaches the limit. Throws Error naming `name`.
+IgnoreFile read_ignore_file(InputFile& in, const std::string& name);
+
+// An ignore file the user names by path, outside any context: it may be a
+// pipe (process substitution), and it must exist.
+IgnoreFile read_named_ignore_file(const std::string& path);
 
 }  // namespace ctxpack

@@ -82,6 +82,34 @@ class FileSystem {
 // directory.
 std::unique_ptr<FileSystem> open_disk_filesystem(const std::string& dir);
 
+// Paths as the user names them, outside any context: where the context is,
+// a Dockerfile named by path and the ignore file beside it. Symlinks are
+// followed, as docker build follows them for these. Tests substitute an
+// in-memory machine (tests/fake_filesystem.h).
+class Host {
+ public:
+  virtual ~Host() = default;
+  // The absolute path with every symlink resolved; "" when it does not exist.
+  virtual std::string real_path(const std::string& path) = 0;
+  // The directory at `path` as a FileSystem. Throws Error when it is not a
+  // readable directory.
+  virtual std::unique_ptr<FileSystem> open_directory(const std::string& path) = 0;
+  // stat(2): 0 or an errno value.
+  virtual int stat(const std::string& path, FileInfo* out) = 0;
+  bool exists(const std::string& path) {
+    FileInfo info;
+    return stat(path, &info) == 0;
+  }
+  // Whether the user may read `path`: 0 or an errno value.
+  virtual int check_readable(const std::string& path) = 0;
+  // Opens a regular file, never blocking on a FIFO and refusing anything
+  // else (EINVAL): 0 or an errno value.
+  virtual int open_file(const std::string& path, std::unique_ptr<InputFile>* out) = 0;
+};
+
+// This machine's own paths.
+Host& disk_host();
+
 // read_dir, sorted by name byte-wise: the order every builder walks in.
 int read_dir_sorted(FileSystem& fs, FileSystem::Dir dir, bool stat, std::vector<DirEntry>* out);
 

@@ -23,6 +23,10 @@ std::string_view parent_path(std::string_view path);
 // The last component of a path.
 std::string_view base_name(std::string_view path);
 
+// Whether slash-separated `path` is `dir` or lies below it; every path is
+// below "" (the root).
+bool is_at_or_below(std::string_view path, std::string_view dir);
+
 // "a" + "b" -> "a/b"; "" + "b" -> "b".
 std::string join_path(std::string_view dir, std::string_view name);
 
