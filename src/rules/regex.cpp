@@ -1285,7 +1285,6 @@ void RegexSet::limit_cache(size_t states, size_t instructions) {
 size_t RegexSet::size() const { return impl_->members; }
 bool RegexSet::needs_context() const { return impl_->context; }
 size_t RegexSet::dfa_states() const { return impl_->states.size(); }
-size_t RegexSet::dfa_resets() const { return impl_->resets; }
 size_t RegexSet::instructions() const { return impl_->insts.size(); }
 
 void RegexSet::match(std::string_view text, uint64_t* file, uint64_t* parents) const {

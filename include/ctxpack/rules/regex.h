@@ -66,10 +66,8 @@ class RegexSet {
   // default 10,000 and 4M: about 20 MiB).
   void limit_cache(size_t states, size_t instructions);
 
-  // For tests of the engine's bounds: states the DFA cache holds now, and
-  // how often it was thrown away to stay within its memory budget.
+  // For tests of the engine's bounds: states the DFA cache holds now.
   size_t dfa_states() const;
-  size_t dfa_resets() const;
   size_t instructions() const;
 
  private:
