@@ -118,7 +118,7 @@ void BuildKitCopy::select_visible(ContextView& view, const Build& build) const {
 void BuildKitCopy::follow_links(const ContextView& view, const std::string& p, std::set<std::string>& out,
                                 int depth) const {
   if (depth > 64) return;
-  std::vector<std::string> parts = components(p);
+  std::vector<std::string> parts = path_components(p);
   std::vector<std::string> cur;
   for (size_t i = 0; i < parts.size(); ++i) {
     cur.push_back(parts[i]);
@@ -214,7 +214,7 @@ void BuildKitCopy::expand_wildcard(const std::string& word, const std::string& n
               word + " also matches files: BuildKit ignores the trailing / (the classic builder matches nothing)");
   }
   std::vector<std::string> prefix, rest;
-  for (const auto& part : components(norm)) (rest.empty() && !contains_wildcards(part) ? prefix : rest).push_back(part);
+  for (const auto& part : path_components(norm)) (rest.empty() && !contains_wildcards(part) ? prefix : rest).push_back(part);
   const std::string pattern = join_parts(rest, false);
   const Node* base = nullptr;
   std::vector<std::string> based = resolve(view.root, join_parts(prefix, true), true, visible_nodes, &base);

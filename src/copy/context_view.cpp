@@ -1,6 +1,7 @@
 #include "ctxpack/copy/context_view.h"
 
 #include "ctxpack/context/walk.h"
+#include "ctxpack/support/path.h"
 #include "ctxpack/copy/copy_rules.h"
 #include "ctxpack/output/format.h"
 #include "ctxpack/rules/matcher.h"
@@ -14,7 +15,7 @@ class TreeBuilder : public WalkVisitor {
   TreeBuilder(Node& root, FileSystem& fs) : root_(root), fs_(fs) {}
 
   void visit(const WalkEntry& e) override {
-    std::vector<std::string> parts = components(e.path);
+    std::vector<std::string> parts = path_components(e.path);
     Node* parent = &root_;
     for (size_t i = 0; i + 1 < parts.size(); ++i) parent = &parent->kids[parts[i]];
     Node& n = parent->kids[parts.back()];
@@ -33,7 +34,7 @@ class TreeBuilder : public WalkVisitor {
 
 Node* find(Node& root, const std::string& rel) {
   Node* n = &root;
-  for (const auto& p : components(rel)) {
+  for (const auto& p : path_components(rel)) {
     auto it = n->kids.find(p);
     if (it == n->kids.end()) return nullptr;
     n = &it->second;
@@ -57,7 +58,7 @@ ContextView::ContextView(BuildContext& context) : ctx(context) {
   sent = count(is_sent);
 }
 
-const Node* ContextView::raw(const std::string& rel) const { return lookup(root, components(rel), all_nodes); }
+const Node* ContextView::raw(const std::string& rel) const { return lookup(root, path_components(rel), all_nodes); }
 
 Totals ContextView::count(bool (*keep)(const Node&)) const {
   Totals t;
@@ -77,7 +78,7 @@ Totals ContextView::count(bool (*keep)(const Node&)) const {
 std::string ContextView::why_missing(const std::string& rel, std::optional<Rule>* rule) const {
   std::vector<std::string> cur;
   const Node* n = &root;
-  for (const auto& part : components(rel)) {
+  for (const auto& part : path_components(rel)) {
     cur.push_back(part);
     auto it = n->kids.find(part);
     if (it == n->kids.end()) return "";

@@ -232,7 +232,7 @@ class Planner {
   std::vector<std::string> stage_matches(const std::string& norm, const ImageTree& from) const {
     if (!contains_wildcards(norm)) return {norm == "/" ? "" : norm.substr(1)};
     std::vector<std::string> prefix, rest, matches;
-    for (const auto& part : components(norm)) (rest.empty() && !contains_wildcards(part) ? prefix : rest).push_back(part);
+    for (const auto& part : path_components(norm)) (rest.empty() && !contains_wildcards(part) ? prefix : rest).push_back(part);
     const Node* base = nullptr;
     std::vector<std::string> based = resolve(from.root, join_parts(prefix, true), true, all_nodes, &base);
     if (!base) throw Error("lstat " + join_parts(prefix, true) + ": no such file or directory");

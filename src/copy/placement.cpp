@@ -295,7 +295,7 @@ bool Placer::is_archive(const Source& s, const ContextView& view, std::vector<Ar
     const Node* raw = view.raw(s.path);
     if (!raw || raw->type != FileType::kRegular) return false;
   }
-  return read_archive(fs_, components(s.path), out);
+  return read_archive(fs_, path_components(s.path), out);
 }
 
 void Placer::symlink_note(const Source& s, CopyStep& step) {

@@ -7,18 +7,6 @@
 
 namespace ctxpack {
 
-std::vector<std::string> components(std::string_view path) {
-  std::vector<std::string> out;
-  size_t i = 0;
-  while (i <= path.size()) {
-    size_t j = path.find('/', i);
-    if (j == std::string_view::npos) j = path.size();
-    if (j > i) out.emplace_back(path.substr(i, j - i));
-    i = j + 1;
-  }
-  return out;
-}
-
 std::string join_parts(const std::vector<std::string>& parts, bool absolute) {
   std::string out;
   for (const auto& p : parts) {
@@ -77,7 +65,7 @@ const Node* lookup(const Node& root, const std::vector<std::string>& parts, Node
 
 std::vector<std::string> resolve(const Node& root, std::string_view path, bool follow_final, NodeFilter filter,
                                  const Node** out) {
-  std::vector<std::string> todo = components(path);
+  std::vector<std::string> todo = path_components(path);
   std::reverse(todo.begin(), todo.end());
   std::vector<std::string> cur;
   int hops = 0;
@@ -95,7 +83,7 @@ std::vector<std::string> resolve(const Node& root, std::string_view path, bool f
       if (++hops > 255) throw Error("too many levels of symbolic links: " + std::string(path));
       cur.pop_back();
       if (!n->link.empty() && n->link[0] == '/') cur.clear();
-      std::vector<std::string> target = components(n->link);
+      std::vector<std::string> target = path_components(n->link);
       for (auto it = target.rbegin(); it != target.rend(); ++it) todo.push_back(*it);
     }
   }
@@ -137,7 +125,7 @@ void ImageTree::mkdir_p(const std::string& abs, std::vector<CopyEntry>* created)
 
 Node* ImageTree::find(const std::string& abs) {
   Node* n = &root;
-  for (const auto& p : components(abs)) {
+  for (const auto& p : path_components(abs)) {
     if (!n->is_dir()) return nullptr;
     auto it = n->kids.find(p);
     if (it == n->kids.end()) return nullptr;

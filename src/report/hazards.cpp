@@ -17,14 +17,7 @@ LinkStatus resolve_symlink(FileSystem& fs, std::string_view link_path, std::stri
   // Components still to resolve, last first; the directories resolved so far.
   std::vector<std::string> todo;
   auto push_components = [&todo](std::string_view p) {
-    std::vector<std::string> parts;
-    size_t start = 0;
-    while (start <= p.size()) {
-      size_t slash = p.find('/', start);
-      if (slash == std::string_view::npos) slash = p.size();
-      if (slash > start) parts.emplace_back(p.substr(start, slash - start));
-      start = slash + 1;
-    }
+    std::vector<std::string> parts = path_components(p);
     todo.insert(todo.end(), parts.rbegin(), parts.rend());
   };
   push_components(target);

@@ -105,35 +105,17 @@ IgnoreFile read_ignore_file(InputFile& in, const std::string& name) {
   return reader.finish();
 }
 
-namespace {
-class FdInput : public InputFile {
- public:
-  explicit FdInput(int fd) : fd_(fd) {}
-  ~FdInput() override { ::close(fd_); }
-  ssize_t read(void* buf, size_t len) override {
-    while (true) {
-      ssize_t n = ::read(fd_, buf, len);
-      if (n >= 0) return n;
-      if (errno != EINTR) return -errno;
-    }
-  }
-
- private:
-  int fd_;
-};
-}  // namespace
-
 IgnoreFile read_named_ignore_file(const std::string& path) {
   // Non-blocking, so that opening a FIFO with no writer cannot hang; it
   // then reads as empty.
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) throw_errno("cannot read", path, errno);
-  FdInput in(fd);
+  std::unique_ptr<InputFile> in = fd_input(fd);
   struct stat st;
   if (::fstat(fd, &st) != 0) throw_errno("cannot read", path, errno);
   if (S_ISDIR(st.st_mode)) throw Error("cannot read " + path + ": is a directory");
   ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-  return read_ignore_file(in, path);
+  return read_ignore_file(*in, path);
 }
 
 std::string rule_source(const Rule& rule) { return rule.origin == RuleOrigin::kClient ? "(docker CLI)" : rule.file; }

@@ -239,6 +239,8 @@ class DiskHost : public Host {
 
 }  // namespace
 
+std::unique_ptr<InputFile> fd_input(int fd) { return std::make_unique<DiskFile>(fd); }
+
 Host& disk_host() {
   static DiskHost host;
   return host;

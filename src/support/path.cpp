@@ -54,6 +54,18 @@ bool is_clean_path(std::string_view path) {
   }
 }
 
+std::vector<std::string> path_components(std::string_view path) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  while (i <= path.size()) {
+    size_t j = path.find('/', i);
+    if (j == std::string_view::npos) j = path.size();
+    if (j > i) out.emplace_back(path.substr(i, j - i));
+    i = j + 1;
+  }
+  return out;
+}
+
 bool is_at_or_below(std::string_view path, std::string_view dir) {
   if (dir.empty()) return true;
   return path.starts_with(dir) && (path.size() == dir.size() || path[dir.size()] == '/');

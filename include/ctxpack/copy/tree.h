@@ -35,8 +35,6 @@ struct Node {
   bool is_dir() const { return type == FileType::kDirectory; }
 };
 
-// The '/'-separated components of a path, empty ones dropped.
-std::vector<std::string> components(std::string_view path);
 // The inverse: "/a/b" when absolute, "a/b" (or "." when empty) otherwise.
 std::string join_parts(const std::vector<std::string>& parts, bool absolute);
 // "dir/name", or "name" when dir is "" or ".".

@@ -46,6 +46,9 @@ class InputFile {
   virtual int fd() const { return -1; }
 };
 
+// An open descriptor as an InputFile, which closes it.
+std::unique_ptr<InputFile> fd_input(int fd);
+
 class FileSystem {
  public:
   using Dir = int;  // an open directory

@@ -4,6 +4,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace ctxpack {
 
@@ -26,6 +27,9 @@ std::string_view base_name(std::string_view path);
 // Whether slash-separated `path` is `dir` or lies below it; every path is
 // below "" (the root).
 bool is_at_or_below(std::string_view path, std::string_view dir);
+
+// The '/'-separated components of a path, empty ones dropped.
+std::vector<std::string> path_components(std::string_view path);
 
 // "a" + "b" -> "a/b"; "" + "b" -> "b".
 std::string join_path(std::string_view dir, std::string_view name);
