@@ -31,9 +31,23 @@ TEST(ReportLint, CommentAfterAPatternIsPartOfIt) {
   EXPECT_NE(inline_comment->message.find("*.log # build logs"), std::string::npos);
   ASSERT_NE(find_finding(r, "inline-comment", "", 2), nullptr) << "an indented # is a pattern too";
   EXPECT_EQ(find_finding(r, "inline-comment", "", 3), nullptr);
-  // The proof: the line with the comment keeps nothing out, the plain one does.
-  EXPECT_NE(find_finding(r, "unused-rule", "", 1), nullptr);
+  // The line with the comment keeps nothing out, the plain one does; the
+  // comment finding says so, without an unused-rule finding beside it.
+  EXPECT_EQ(find_finding(r, "unused-rule", "", 1), nullptr);
   EXPECT_EQ(find_finding(r, "unused-rule", "", 3), nullptr);
+  EXPECT_EQ(r.rules[0].paths, 0u);
+  EXPECT_GT(r.rules[2].paths, 0u);
+}
+
+TEST(ReportLint, DoubleSlashIsNoCommentEither) {
+  Scratch s;
+  s.write("Dockerfile", "FROM scratch\n");
+  s.write(".dockerignore", "// build output\ndist\n");
+  Report r = report_of(s.ctx);
+  const Finding* f = find_finding(r, "inline-comment", "", 1);
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->severity, Severity::kWarning);
+  EXPECT_NE(f->message.find("'//' does not start a comment"), std::string::npos) << f->message;
 }
 
 TEST(ReportLint, TrailingSlashDoesNotMeanDirectoriesOnly) {
@@ -56,7 +70,13 @@ TEST(ReportLint, BareNamesOnlyMatchAtTheRoot) {
   EXPECT_NE(nm->message.find("**/node_modules"), std::string::npos);
   const Finding* pyc = find_finding(r, "root-only-pattern", "", 2);
   ASSERT_NE(pyc, nullptr);
-  EXPECT_NE(pyc->message.find(" 2 nested paths"), std::string::npos) << pyc->message;
+  // It lists exactly what the rewrite keeps out, and carries the rewrite.
+  EXPECT_NE(pyc->message.find("\"**/*.pyc\" would also keep out app/__pycache__/mod.cpython-311.pyc, app/mod.pyc (2 files"),
+            std::string::npos)
+      << pyc->message;
+  ASSERT_TRUE(pyc->fix);
+  EXPECT_EQ(pyc->fix->line, 2u);
+  EXPECT_EQ(pyc->fix->text, "**/*.pyc");
   ASSERT_NE(find_finding(r, "root-only-pattern", "app/__pycache__/", 3), nullptr);
 
   // Written the Docker way, the rules reach every depth and the findings go.
@@ -142,9 +162,30 @@ TEST(ReportLint, RulesTheDockerCliAddsAreNotJudged) {
   s.write("app.txt", "x");
   Report r = report_of(s.ctx, &legacy_builder());
   for (const Finding& f : r.findings) EXPECT_EQ(rule_of(f).find("(docker CLI)"), std::string::npos) << f.message;
-  // ...but what they change between the builders is reported.
-  EXPECT_NE(find_finding(r, "builder-disagreement", "Dockerfile"), nullptr);
-  EXPECT_NE(find_finding(r, "builder-disagreement", ".dockerignore"), nullptr);
+  // The classic builder sends them, BuildKit does not, but the classic
+  // daemon deletes them on arrival: no difference to the build.
+  EXPECT_EQ(find_finding(r, "builder-disagreement", "Dockerfile"), nullptr);
+  EXPECT_EQ(find_finding(r, "builder-disagreement", ".dockerignore"), nullptr);
+  EXPECT_TRUE(find_finding(r, "overridden-rule", "", 1) == nullptr) << "the rule still hides the Dockerfile from COPY";
+}
+
+TEST(ReportLint, AnchoredPatternsAreNeverRewritten) {
+  Scratch s;
+  s.write("Dockerfile", "FROM scratch\nCOPY . /app/\n");
+  s.write(".dockerignore", "/data*\n./export\n__pycache__\n");
+  s.write("data.db", "x");
+  s.write("server/database.js", "source");
+  s.write("export/a", "x");
+  s.write("src/export/b", "source");
+  s.write("__pycache__/c", "x");
+  s.write("web/__pycache__/d", "xx");
+  Report r = report_of(s.ctx);
+  EXPECT_EQ(find_finding(r, "root-only-pattern", "", 1), nullptr) << "/data* says: only at the root";
+  EXPECT_EQ(find_finding(r, "root-only-pattern", "", 2), nullptr) << "./export says: only at the root";
+  const Finding* cache = find_finding(r, "root-only-pattern", "", 3);
+  ASSERT_NE(cache, nullptr) << "a bare name may mean any depth";
+  EXPECT_EQ(cache->severity, Severity::kWarning) << "a cache, which never belongs";
+  EXPECT_NE(cache->message.find("web/__pycache__/"), std::string::npos) << cache->message;
 }
 
 // --- hazards ----------------------------------------------------------------------
@@ -152,16 +193,18 @@ TEST(ReportLint, RulesTheDockerCliAddsAreNotJudged) {
 TEST(ReportHazards, SecretProneFiles) {
   Scratch s("secrets");
   Report r = report_of(s.ctx);
+  // Errors hold evidence; a name alone (prod.env, a key file holding no
+  // key, Terraform state) is a warning outside git.
   const std::map<std::string, Severity> want = {
       {".env", Severity::kError},
       {"config/prod.env", Severity::kWarning},
-      {"keys/id_rsa", Severity::kError},
+      {"keys/id_rsa", Severity::kWarning},
       {"keys/server.pem", Severity::kError},
       {".aws/credentials", Severity::kError},
       {".kube/config", Severity::kError},
       {".npmrc", Severity::kError},
       {".pypirc", Severity::kError},
-      {"infra/terraform.tfstate", Severity::kError},
+      {"infra/terraform.tfstate", Severity::kWarning},
       {"gcp/service-account.json", Severity::kError},
   };
   std::map<std::string, Severity> got;
@@ -173,24 +216,66 @@ TEST(ReportHazards, SecretProneFiles) {
   EXPECT_TRUE(with_code(report_of(s.ctx), "secret-file").empty());
 }
 
-TEST(ReportHazards, SecretNamesAndContents) {
-  auto kind = [](std::string_view path, std::string head = "") {
-    SecretKind k = classify_secret(path, [&] { return head; });
-    return k.what ? std::string(k.what) : std::string();
-  };
-  EXPECT_EQ(kind(".env.production"), "environment file (.env)");
-  EXPECT_EQ(kind(".env.sample"), "");
-  EXPECT_EQ(kind("deploy/id_ed25519"), "SSH private key");
-  EXPECT_EQ(kind("deploy/id_ed25519.pub"), "");
-  EXPECT_EQ(kind("tls/site.key", "-----BEGIN EC PRIVATE KEY-----"), "private key");
-  EXPECT_EQ(kind("tls/site.crt", "-----BEGIN EC PRIVATE KEY-----"), "");
-  EXPECT_EQ(kind("tls/site.pem", "-----BEGIN CERTIFICATE-----"), "");
-  EXPECT_EQ(kind("home/.docker/config.json", "{\"auths\":{\"r\":{\"auth\":\"eA==\"}}}"), "Docker registry credentials");
-  EXPECT_EQ(kind("home/.docker/config.json", "{\"credsStore\":\"pass\"}"), "");
-  EXPECT_EQ(kind("cluster.kubeconfig"), "kubeconfig");
-  EXPECT_EQ(kind("state/prod.tfstate.backup"), "Terraform state (holds secrets in plain text)");
-  EXPECT_EQ(kind(".git-credentials"), "git credentials");
-  EXPECT_EQ(kind("src/environment.ts"), "");
+TEST(ReportHazards, SecretNamesAndEvidence) {
+  EXPECT_TRUE(secret_prone_name(".env.production"));
+  EXPECT_TRUE(secret_prone_name("deploy/id_ed25519"));
+  EXPECT_FALSE(secret_prone_name("deploy/id_ed25519.pub"));
+  EXPECT_FALSE(secret_prone_name("src/environment.ts"));
+  EXPECT_EQ(secret_evidence("-----BEGIN EC PRIVATE KEY-----\nMHc=\n"), "a private key");
+  EXPECT_EQ(secret_evidence("-----BEGIN CERTIFICATE-----\n"), "");
+  EXPECT_EQ(secret_evidence("{\"auths\":{\"r\":{\"auth\":\"dXNlcjpwYXNzd29yZA==\"}}}"), "a value assigned to auth");
+  EXPECT_EQ(secret_evidence("{\"credsStore\":\"pass\"}"), "");
+  EXPECT_EQ(secret_evidence("DATABASE_URL=postgres://app:k8Jq2vXw9@db/app\n"), "a password in a URL");
+  EXPECT_EQ(secret_evidence("key = AKIAQ3EXAMPLE7XYZ1A2"), "an AWS access key");
+  // Placeholders, references and settings are not evidence.
+  for (const char* none : {"PUBLIC_URL=.\n", "SECRET_KEY=changeme\n", "API_TOKEN=${API_TOKEN}\n",
+                           "DB_PASSWORD=\n", "AUTH_TYPE=oauth\n", "TOKEN_TTL=86400000\n", "# PASSWORD=k8Jq2vXw9Lr4\n",
+                           "//registry.npmjs.org/:_authToken=${NPM_TOKEN}\n", "save-exact=true\n",
+                           "_APP_VCS_GITHUB_PRIVATE_KEY=disabled\n"}) {
+    EXPECT_EQ(secret_evidence(none), "") << none;
+  }
+}
+
+TEST(ReportHazards, TemplatesFixturesAndDeliberateSecretsAreInfosAtMost) {
+  Scratch s;
+  s.write("Dockerfile", "FROM scratch\nCOPY . /app/\n");
+  const std::string key = "-----BEGIN PRIVATE KEY-----\nMIIEvQ==\n-----END PRIVATE KEY-----\n";
+  s.write("testdata/tls/server.key", key);
+  s.write("integration/fixtures/client.key", key);
+  s.write(".env.production.example", "SECRET_KEY=k8Jq2vXw9Lr4\n");
+  s.write("config/.env.production", "SECRET_KEY=k8Jq2vXw9Lr4\n");
+  s.write(".dockerignore", "**/.env*\n!config/.env.production\n");
+  Report r = report_of(s.ctx);
+  std::map<std::string, Severity> got;
+  for (const Finding& f : with_code(r, "secret-file")) got[f.path] = f.severity;
+  for (const char* path : {"testdata/tls/server.key", "integration/fixtures/client.key", "config/.env.production"}) {
+    ASSERT_TRUE(got.count(path)) << path;
+    EXPECT_EQ(got[path], Severity::kInfo) << path;
+  }
+  EXPECT_FALSE(got.count(".env.production.example")) << "excluded, and a template";
+  const Finding* deliberate = find_finding(r, "secret-file", "config/.env.production");
+  ASSERT_NE(deliberate, nullptr);
+  EXPECT_EQ(rule_of(*deliberate), s.ctx.string() + "/.dockerignore:2:!config/.env.production");
+}
+
+TEST(ReportHazards, GitSaysWhetherAnEnvFileIsALeakOrConfiguration) {
+  Scratch s;
+  s.write("Dockerfile", "FROM scratch\nCOPY . /app/\n");
+  s.write(".env", "PUBLIC_URL=.\n");
+  s.write("app/.env", "LOG_LEVEL=debug\n");
+  s.write("api/.env", "SECRET_KEY=k8Jq2vXw9Lr4\n");
+  ASSERT_EQ(std::system(("cd " + s.ctx.string() + " && git init -q && git add .env api/.env && " +
+                         "git -c user.email=a@b -c user.name=a commit -qm c")
+                            .c_str()),
+            0);
+  Report r = report_of(s.ctx);
+  std::map<std::string, Severity> got;
+  for (const Finding& f : with_code(r, "secret-file")) got[f.path] = f.severity;
+  EXPECT_EQ(got[".env"], Severity::kInfo) << "committed on purpose, no evidence";
+  EXPECT_EQ(got["app/.env"], Severity::kWarning) << "untracked: a local file swept in";
+  EXPECT_EQ(got["api/.env"], Severity::kWarning) << "committed with a secret: out already, keep it out of builds";
+  s.write("web/.env", "SECRET_KEY=k8Jq2vXw9Lr4\n");
+  EXPECT_EQ(find_finding(report_of(s.ctx), "secret-file", "web/.env")->severity, Severity::kError);
 }
 
 TEST(ReportHazards, GitSymlinksAndSpecialFiles) {

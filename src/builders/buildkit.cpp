@@ -38,6 +38,23 @@ class BuildKitCopy : public CopyRules {
   bool skips_heredoc(const Heredoc&, CopyStep&) const override { return false; }
   std::string destination(const std::string& dest, const std::string& workdir) const override;
   void expand(const std::string& word, CopyStep& step, std::vector<Source>& out) const override;
+  // Cleaned ("../x" and "/x" are "x"); a wildcard matched below the
+  // components before its first wildcard, at the depth of the rest.
+  bool names(const std::string& word, std::string_view path) const override {
+    const std::string norm = clean_path("/" + word);
+    if (norm == "/") return true;
+    if (!contains_wildcards(norm)) return path == std::string_view(norm).substr(1);
+    std::vector<std::string> prefix, rest;
+    for (const auto& part : path_components(norm)) {
+      (rest.empty() && !contains_wildcards(part) ? prefix : rest).push_back(part);
+    }
+    const std::string base = join_parts(prefix, false);
+    if (base != "." && (!path.starts_with(base) || path.size() <= base.size() || path[base.size()] != '/')) {
+      return false;
+    }
+    const std::string_view below = base == "." ? path : path.substr(base.size() + 1);
+    return go_filepath_match(join_parts(rest, false), below) == 1;
+  }
   void check_sources(const CopyCommand&, const std::string& dest, size_t count, CopyStep& step) const override {
     if (count > 1 && !dir_form(dest)) {
       step.warn("multi-source-dest", "several sources into " + dest +

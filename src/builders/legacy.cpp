@@ -141,6 +141,15 @@ class LegacyCopy : public CopyRules {
   }
 
   void expand(const std::string& word, CopyStep& step, std::vector<Source>& out) const override;
+  // One "/" and one "./" stripped; a wildcard matched against the whole path.
+  bool names(const std::string& word, std::string_view path) const override {
+    std::string orig = word;
+    if (orig.starts_with("/")) orig.erase(0, 1);
+    if (orig.starts_with("./")) orig.erase(0, 2);
+    if (contains_wildcards(orig)) return go_filepath_match(orig, path) == 1;
+    const std::string joined = clean_path(orig.empty() ? "." : orig);
+    return joined == "." || path == joined;
+  }
 
   void check_sources(const CopyCommand& c, const std::string&, size_t count, CopyStep& step) const override {
     if (count == 0) throw Error(std::string(step.command) + " failed: no source files were specified");

@@ -169,11 +169,13 @@ class TextReport {
   void savings() const {
     if (r_.suggestions.empty()) return;
     heading("Savings (line to add to " + (r_.ignore_file.empty() ? std::string(".dockerignore") : r_.ignore_file) +
-            ")");
+            "; each tried: it saves what it says)");
     Table t;
     for (const Suggestion& s : r_.suggestions) {
+      const std::string verified = s.copy_checked ? "no COPY source affected" : "no Dockerfile to check COPY against";
       t.rows.push_back({human_size(s.bytes), plural(s.files, "file", "files"),
-                        pad_right(s.rule, 18) + "  " + st_.dim(s.reason + ", e.g. " + quote_path(s.example))});
+                        pad_right(s.rule, 18) + "  " +
+                            st_.dim(s.reason + ", e.g. " + quote_path(s.example) + "; " + verified)});
     }
     t.print("  ");
   }

@@ -1,6 +1,8 @@
 #include "ctxpack/context/compare.h"
 
 #include <cerrno>
+#include <cinttypes>
+#include <unordered_set>
 #include <cstdlib>
 
 #include "ctxpack/pack/pack.h"
@@ -29,10 +31,13 @@ SentPaths::~SentPaths() {
   std::free(line_);
 }
 
-// One record per sent entry: "<rule> <d|f> <path>\0" (paths hold no NUL).
+// One record per sent entry: "<rule> <type> <size> <ino> <nlink> <path>\0"
+// (paths hold no NUL).
 void SentPaths::record(const WalkEntry& e, const Matcher& matcher) {
   const int rule = e.verdict.rule ? static_cast<int>(matcher.index_of(*e.verdict.rule)) : -1;
-  std::fprintf(file_, "%d %c ", rule, e.entry->info.type == FileType::kDirectory ? 'd' : 'f');
+  const FileInfo& info = e.entry->info;
+  std::fprintf(file_, "%d %d %" PRIu64 " %" PRIu64 " %" PRIu64 " ", rule, static_cast<int>(info.type), info.size,
+               info.ino, info.nlink);
   std::fwrite(e.path.data(), 1, e.path.size(), file_);
   if (std::fputc('\0', file_) == EOF) throw_errno("cannot write", "a temporary file", errno);
 }
@@ -46,10 +51,13 @@ bool SentPaths::next(Entry& out) {
   ssize_t n = ::getdelim(&line_, &line_cap_, '\0', file_);
   if (n <= 0) return false;
   std::string_view rec(line_, static_cast<size_t>(n) - (line_[n - 1] == '\0' ? 1 : 0));
-  size_t sp = rec.find(' ');
-  out.rule = std::atoi(line_);
-  out.is_dir = rec[sp + 1] == 'd';
-  out.path.assign(rec.substr(sp + 3));
+  int type = 0, used = 0;
+  // %n before the separator: the path may start with blanks.
+  std::sscanf(line_, "%d %d %" SCNu64 " %" SCNu64 " %" SCNu64 "%n", &out.rule, &type, &out.size, &out.ino, &out.nlink,
+              &used);
+  out.type = static_cast<FileType>(type);
+  out.is_dir = out.type == FileType::kDirectory;
+  out.path.assign(rec.substr(static_cast<size_t>(used) + 1));
   return true;
 }
 
@@ -61,9 +69,12 @@ class Selector : public WalkVisitor {
   void visit(const WalkEntry& e) override {
     if (what_.also) what_.also->visit(e);
     if (!e.sent) return;
-    if (e.entry->info.type == FileType::kRegular) {
+    const FileInfo& info = e.entry->info;
+    if (info.type == FileType::kRegular) {
       ++s_.files;
-      s_.bytes += e.entry->info.size;
+      s_.bytes += info.size;
+      // The tar holds a hardlinked inode's content once, at its first name.
+      if (info.nlink <= 1 || linked_.insert(info.ino).second) s_.content_bytes += info.size;
     }
     if (tar_) tar_->visit(e);
     if (s_.sent) s_.sent->record(e, *s_.ctx.matcher);
@@ -74,6 +85,7 @@ class Selector : public WalkVisitor {
   Selection& s_;
   const SelectOptions& what_;
   TarSizeCounter* tar_;
+  std::unordered_set<uint64_t> linked_;  // inodes with several links, seen
 };
 
 }  // namespace

@@ -58,6 +58,12 @@ Json rules_json(const Report& r) {
   return rules;
 }
 
+Json fix_json(const IgnoreEdit& e) {
+  return Json{{"file", e.file},
+              {"line", e.line ? Json(*e.line) : Json(nullptr)},
+              {"text", e.text ? Json(*e.text) : Json(nullptr)}};
+}
+
 Json findings_json(const Report& r) {
   Json findings = Json::array();
   for (const Finding& f : r.findings) {
@@ -65,7 +71,8 @@ Json findings_json(const Report& r) {
                             {"code", f.code},
                             {"message", f.message},
                             {"path", or_null(f.path)},
-                            {"rule", rule_json(f.rule ? &*f.rule : nullptr)}});
+                            {"rule", rule_json(f.rule ? &*f.rule : nullptr)},
+                            {"fix", f.fix ? fix_json(*f.fix) : Json(nullptr)}});
   }
   return findings;
 }
@@ -145,8 +152,13 @@ Json report_json(const Report& r, const std::vector<GateFailure>& failures) {
   j.update(sizes_json(r));
   Json sugg = Json::array();
   for (const Suggestion& s : r.suggestions) {
-    sugg.push_back(
-        Json{{"rule", s.rule}, {"reason", s.reason}, {"files", s.files}, {"bytes", s.bytes}, {"example", s.example}});
+    sugg.push_back(Json{{"rule", s.rule},
+                        {"reason", s.reason},
+                        {"files", s.files},
+                        {"bytes", s.bytes},
+                        {"example", s.example},
+                        {"fix", fix_json(s.fix)},
+                        {"copy_checked", s.copy_checked}});
   }
   j["suggestions"] = std::move(sugg);
   j["rules"] = rules_json(r);

@@ -1,5 +1,6 @@
 #include "ctxpack/report/builder_diff.h"
 
+#include <algorithm>
 #include <cctype>
 
 #include "ctxpack/output/format.h"
@@ -62,6 +63,9 @@ void BuilderDiff::close_group() {
   group_open_ = false;
   const BuildContext& sender = group_main_ ? main_ : other_;
   const BuildContext& skipper = group_main_ ? other_ : main_;
+  // What the daemon deletes on arrival makes no difference to the build.
+  const std::vector<std::string> deleted = sender.builder->deleted_after_upload(*sender.matcher);
+  if (std::find(deleted.begin(), deleted.end(), group_path_) != deleted.end() && group_below_ == 0) return;
   Finding f;
   f.code = "builder-disagreement";
   f.path = display_path(group_path_, group_is_dir_);

@@ -6,7 +6,6 @@
 #include <cerrno>
 
 #include "ctxpack/output/format.h"
-#include "ctxpack/report/secrets.h"
 #include "ctxpack/support/path.h"
 
 namespace ctxpack {
@@ -53,8 +52,8 @@ LinkStatus resolve_symlink(FileSystem& fs, std::string_view link_path, std::stri
   return LinkStatus::kInside;
 }
 
-HazardScanner::HazardScanner(FileSystem& fs, const Builder& builder)
-    : fs_(fs), builder_(builder), euid_(::geteuid()) {
+HazardScanner::HazardScanner(const BuildContext& ctx, std::function<bool(std::string_view)> moved)
+    : fs_(*ctx.fs), ctx_(ctx), moved_(std::move(moved)), secrets_(*ctx.fs, ctx.dir), euid_(::geteuid()) {
   int n = ::getgroups(0, nullptr);
   std::vector<gid_t> gids(n > 0 ? n : 0);
   if (n > 0 && ::getgroups(n, gids.data()) == n) groups_.assign(gids.begin(), gids.end());
@@ -70,18 +69,63 @@ bool HazardScanner::may_be_unreadable(const FileInfo& info) const {
   return (info.mode & 0004) == 0;
 }
 
-std::string HazardScanner::read_head(const WalkEntry& e) {
-  std::unique_ptr<InputFile> in;
-  if (fs_.open_file(e.dir, e.entry->name, &in) != 0) return {};
-  std::string head(64 * 1024, '\0');
-  size_t got = 0;
-  while (got < head.size()) {
-    ssize_t n = in->read(head.data() + got, head.size() - got);
-    if (n <= 0) break;
-    got += static_cast<size_t>(n);
+namespace {
+
+// The exception that keeps a path, if one decided it.
+const Rule* reincluding(const Verdict& v) {
+  return v.rule && v.rule->origin == RuleOrigin::kFile && v.rule->pattern.starts_with("!") ? v.rule : nullptr;
+}
+
+}  // namespace
+
+std::vector<Finding> HazardScanner::finish() {
+  for (SecretScanner::Result& r : secrets_.finish()) {
+    const SecretVerdict& v = r.verdict;
+    Finding f;
+    f.severity = v.severity;
+    f.code = "secret-file";
+    f.path = r.path;
+    std::string why = v.why;
+    if (left_behind(f)) why = std::string(ctx_.builder->subject()) + " does not transfer it for this Dockerfile";
+    // "private key holding a private key" says it twice.
+    const bool said = v.evidence.empty() || v.what.find(v.evidence.substr(v.evidence.find(' ') + 1)) != std::string::npos;
+    f.message = v.what + (said ? "" : " holding " + v.evidence) + " is sent" + (why.empty() ? "" : " (" + why + ")") +
+                (f.severity == Severity::kInfo ? "" : "; exclude it in .dockerignore");
+    f.rule = std::move(r.rule);
+    findings_.push_back(std::move(f));
   }
-  head.resize(got);
-  return head;
+  return std::move(findings_);
+}
+
+bool HazardScanner::left_behind(Finding& f) const {
+  if (f.severity == Severity::kInfo || moved_(std::string_view(f.path).substr(0, f.path.find_last_not_of('/') + 1))) {
+    return false;
+  }
+  f.severity = Severity::kInfo;
+  return true;
+}
+
+// A sent .git is history and credentials nobody needs in an image, unless
+// an exception sends it on purpose (a build that stamps the commit).
+void HazardScanner::check_git_dir(const WalkEntry& e) {
+  Finding f;
+  f.code = "git-dir";
+  f.path = display_path(e.path, true);
+  if (const Rule* keep = reincluding(e.verdict)) {
+    f.severity = Severity::kInfo;
+    f.message = "the git repository is sent on purpose";
+    f.rule = *keep;
+  } else {
+    f.severity = Severity::kWarning;
+    f.message =
+        "the git repository is sent (its whole history, and any credentials in .git/config); add \".git\" to "
+        ".dockerignore";
+    if (left_behind(f)) {
+      f.message = "the git repository is sent, but " + std::string(ctx_.builder->subject()) +
+                  " does not transfer it for this Dockerfile";
+    }
+  }
+  findings_.push_back(std::move(f));
 }
 
 void HazardScanner::check_symlink(const WalkEntry& e) {
@@ -90,17 +134,19 @@ void HazardScanner::check_symlink(const WalkEntry& e) {
   LinkStatus status = resolve_symlink(fs_, e.path, target);
   Finding f;
   f.path = std::string(e.path);
-  f.severity = Severity::kWarning;
+  // A directory copy keeps such a link as it is: only a COPY that names it
+  // fails, which `ctxpack copy` reports where it happens.
+  f.severity = Severity::kInfo;
   switch (status) {
     case LinkStatus::kInside:
       return;
     case LinkStatus::kDangling:
       f.code = "symlink-dangling";
-      f.message = "symlink to " + quote_path(target) + " points to nothing in the context; COPY of it fails";
+      f.message = "symlink to " + quote_path(target) + " points to nothing in the context; a COPY that names it fails";
       break;
     case LinkStatus::kLoop:
       f.code = "symlink-dangling";
-      f.message = "symlink to " + quote_path(target) + " loops; COPY of it fails";
+      f.message = "symlink to " + quote_path(target) + " loops; a COPY that names it fails";
       break;
     case LinkStatus::kOutside:
       f.code = "symlink-outside";
@@ -124,13 +170,18 @@ void HazardScanner::observe(const WalkEntry& e) {
   };
 
   if (info.type == FileType::kSocket) {
-    if (!e.verdict.excluded) add(Severity::kInfo, "special-file", "a socket: Docker leaves it out of the context");
+    if (!e.verdict.excluded) {
+      add(Severity::kInfo, "special-file",
+          ctx_.walk.send_sockets ? "a socket: " + std::string(ctx_.builder->subject()) +
+                                       " transfers it as an empty file; a tar (pack, the classic builder) cannot hold it"
+                                 : "a socket: " + std::string(ctx_.builder->subject()) + " leaves it out");
+    }
     return;
   }
   if (!e.sent) {
     // The classic CLI lists every directory it reaches before asking
     // whether it is excluded.
-    if (builder_.validates_excluded_directories() && is_dir && !e.pruned && !e.verdict.via_parent &&
+    if (ctx_.builder->validates_excluded_directories() && is_dir && !e.pruned && !e.verdict.via_parent &&
         unreadable()) {
       add(Severity::kError, "unreadable",
           "excluded, but the legacy builder's pre-flight check cannot list it and fails the build (can't stat)");
@@ -139,11 +190,7 @@ void HazardScanner::observe(const WalkEntry& e) {
   }
   switch (info.type) {
     case FileType::kDirectory:
-      if (e.entry->name == ".git") {
-        add(Severity::kWarning, "git-dir",
-            "the git repository is sent (its whole history, and any credentials in .git/config); add \".git\" to "
-            ".dockerignore");
-      }
+      if (e.entry->name == ".git") check_git_dir(e);
       if (unreadable()) add(Severity::kError, "unreadable", "directory cannot be read: the build fails on it");
       break;
     case FileType::kRegular: {
@@ -151,9 +198,7 @@ void HazardScanner::observe(const WalkEntry& e) {
         add(Severity::kError, "unreadable", "file cannot be read: the build fails on it");
         break;
       }
-      SecretKind kind = classify_secret(e.path, [&] { return read_head(e); });
-      if (kind.what)
-        add(kind.severity, "secret-file", std::string(kind.what) + " is sent; exclude it in .dockerignore");
+      secrets_.consider(e.path, e.dir, e.entry->name, reincluding(e.verdict));
       break;
     }
     case FileType::kSymlink:

@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <memory>
+#include <set>
 #include <unordered_map>
 
 #include "ctxpack/context/compare.h"
 #include "ctxpack/context/walk.h"
+#include "ctxpack/copy/copy_rules.h"
 #include "ctxpack/output/format.h"
 #include "ctxpack/pack/pack.h"
 #include "ctxpack/report/builder_diff.h"
@@ -14,6 +16,7 @@
 #include "ctxpack/support/error.h"
 #include "ctxpack/support/path.h"
 #include "ctxpack/support/text.h"
+#include "ctxpack/support/utf8.h"
 
 namespace ctxpack {
 
@@ -94,6 +97,15 @@ uint64_t file_waste_bits(std::string_view name) {
     if (hit) bits |= uint64_t{1} << i;
   }
   return bits;
+}
+
+// Whether a rule's pattern names something that rarely belongs in a context.
+bool names_waste(std::string_view pattern) {
+  while (pattern.ends_with("/")) pattern.remove_suffix(1);
+  for (const WasteKind& k : kWaste) {
+    if (pattern == k.name) return true;
+  }
+  return false;
 }
 
 std::string extension_of(std::string_view name) {
@@ -227,8 +239,13 @@ class Measure {
       const Waste& w = waste_[b];
       if (w.files == 0) continue;
       std::string name = kWaste[b].name;
-      report_.suggestions.push_back(
-          Suggestion{w.nested ? "**/" + name : name, kWaste[b].reason, w.example, w.files, w.bytes});
+      Suggestion sg;
+      sg.rule = w.nested ? "**/" + name : name;
+      sg.reason = kWaste[b].reason;
+      sg.example = w.example;
+      sg.files = w.files;
+      sg.bytes = w.bytes;
+      report_.suggestions.push_back(std::move(sg));
     }
     std::stable_sort(report_.suggestions.begin(), report_.suggestions.end(), [](const auto& a, const auto& b) {
       return a.bytes != b.bytes ? a.bytes > b.bytes : a.files > b.files;
@@ -486,6 +503,89 @@ std::unique_ptr<Comparison> compare_with(const ContextOptions& options, const Bu
 
 }  // namespace
 
+// Whether the build moves a sent path to the builder: everything, unless
+// the builder transfers only what the Dockerfile's sources name (and the
+// directories above them). Symlinks on the way are not followed here: a
+// path they would bring is taken as left behind, which only ever lowers a
+// finding to an info.
+std::function<bool(std::string_view)> moved_by_build(const BuildContext& ctx, BuildOptions build) {
+  auto everything = [](std::string_view) { return true; };
+  if (!ctx.dockerfile_exists || ctx.builder->copy_rules().uploads_selection()) return everything;
+  try {
+    build.builder = ctx.builder;
+    bool any = false;
+    const std::set<std::string> named = context_sources(
+        evaluate_dockerfile(parse_dockerfile(read_dockerfile(ctx).text, ctx.dockerfile_path), build), &any);
+    if (named.count("/")) return everything;
+    std::vector<Rule> rules;
+    for (const std::string& p : named) rules.push_back(Rule{p.substr(1), "(FollowPaths)", 0, p.substr(1)});
+    auto matcher = std::make_shared<Matcher>(std::move(rules));
+    return [matcher](std::string_view path) {
+      try {
+        return matcher->matches_or_parents(path).excluded;
+      } catch (const PatternError&) {
+        return true;
+      }
+    };
+  } catch (const Error&) {
+    return everything;  // a Dockerfile the builder refuses: nothing is known to stay behind
+  }
+}
+
+// The first few paths of a verification, and how many more.
+std::string listing(const Verified& v) {
+  std::string out;
+  for (size_t i = 0; i < v.removed.size() && i < 5; ++i) out += (i ? ", " : "") + quote_path(v.removed[i]);
+  if (v.removed_roots > 5) out += " and " + std::to_string(v.removed_roots - 5) + " more";
+  return out;
+}
+
+// A bare name that matches only at the root while nested ones are sent:
+// "**/" is proposed only when that keeps out something and holds.
+bool rewrite_root_only(Finding& f, Verifier& verifier, const std::function<bool(std::string_view)>& moved) {
+  const std::string text(trim_space(f.rule->text));
+  IgnoreEdit edit{verifier.ignore_file(), f.rule->line, "**/" + text};
+  Verified v = verifier.check(edit);
+  if (!v.holds) return false;
+  std::string pattern = f.rule->pattern;
+  // Worth changing when it keeps out something heavy or of a kind that
+  // never belongs, and the build would move it at all.
+  const bool moves = std::any_of(v.removed.begin(), v.removed.end(), [&](const std::string& p) {
+    return moved(std::string_view(p).substr(0, p.find_last_not_of('/') + 1));
+  });
+  f.severity = moves && (names_waste(pattern) || v.bytes_saved >= 1000000) ? Severity::kWarning : Severity::kInfo;
+  f.message = "\"" + pattern + "\" matches only at the context root; \"**/" + text + "\" would also keep out " +
+              listing(v) + " (" + plural(v.files_saved, "file", "files") + ", " + human_size(v.bytes_saved) +
+              (v.copy_checked ? "; no COPY source affected)" : ")");
+  f.path = v.removed.empty() ? f.path : v.removed.front();
+  f.fix = edit;
+  return true;
+}
+
+// Keeps only the advice that holds when tried, with what it really saves.
+void verify_advice(const ContextOptions& context, const ReportOptions& options, Report& report,
+                   std::vector<Finding>& findings, const std::function<bool(std::string_view)>& moved) {
+  auto is_root_only = [](const Finding& f) { return f.code == "root-only-pattern"; };
+  if (report.suggestions.empty() && std::none_of(findings.begin(), findings.end(), is_root_only)) return;
+  Verifier verifier(context, options.build);
+  std::vector<Suggestion> kept;
+  for (Suggestion& s : report.suggestions) {
+    IgnoreEdit edit{verifier.ignore_file(), std::nullopt, s.rule};
+    Verified v = verifier.check(edit);
+    if (!v.holds) continue;
+    s.files = v.files_saved;
+    s.bytes = v.bytes_saved;
+    s.fix = edit;
+    s.copy_checked = v.copy_checked;
+    kept.push_back(std::move(s));
+  }
+  std::stable_sort(kept.begin(), kept.end(), [](const auto& a, const auto& b) {
+    return a.bytes != b.bytes ? a.bytes > b.bytes : a.files > b.files;
+  });
+  report.suggestions = std::move(kept);
+  std::erase_if(findings, [&](Finding& f) { return is_root_only(f) && !rewrite_root_only(f, verifier, moved); });
+}
+
 Report make_report(const ContextOptions& context_options, const ReportOptions& options) {
   // A missing Dockerfile is a finding: the sizes are worth having anyway.
   ContextOptions context = context_options;
@@ -515,7 +615,8 @@ Report make_report(const ContextOptions& context_options, const ReportOptions& o
 
   Measure measure(ctx, options, report);
   RuleLint lint(*ctx.matcher);
-  HazardScanner hazards(*ctx.fs, *ctx.builder);
+  const std::function<bool(std::string_view)> moved = moved_by_build(ctx, options.build);
+  HazardScanner hazards(ctx, moved);
   TarSizeCounter tar(ctx);
   UnreachableExceptionLint reach(ctx);
   ReportVisitor visitor(measure, lint, hazards, tar, reach, others, report.warnings);
@@ -535,6 +636,7 @@ Report make_report(const ContextOptions& context_options, const ReportOptions& o
   for (auto& c : others) {
     if (c->diff) append(c->diff->finish());
   }
+  verify_advice(context, options, report, findings, moved);
   std::stable_sort(findings.begin(), findings.end(),
                    [](const Finding& a, const Finding& b) { return a.severity > b.severity; });
   report.findings = std::move(findings);

@@ -29,12 +29,13 @@ bool is_bare_name(std::string_view p) {
   return p.find_first_not_of("*?") != std::string_view::npos;
 }
 
-// Where `#` is really meant as a comment but Docker reads a pattern.
-enum class CommentHabit { kNone, kInline, kIndented };
+// Where a comment is meant but Docker reads a pattern.
+enum class CommentHabit { kNone, kInline, kIndented, kSlashes };
 CommentHabit comment_habit(std::string_view text) {
   std::string_view t = trim_space(text);
   if (t.empty()) return CommentHabit::kNone;
   if (t[0] == '#') return CommentHabit::kIndented;  // column 1 would have made it a comment
+  if (t.starts_with("//")) return CommentHabit::kSlashes;
   for (size_t i = 1; i < t.size(); ++i) {
     if (t[i] == '#' && (t[i - 1] == ' ' || t[i - 1] == '\t')) return CommentHabit::kInline;
   }
@@ -50,6 +51,12 @@ int rule_index(const Matcher& m, const Verdict& v) {
   return v.rule ? static_cast<int>(m.index_of(*v.rule)) : -1;
 }
 
+// "/x" and "./x" say "only at the root" on purpose.
+bool explicitly_anchored(const Rule& r) {
+  std::string_view t = trim_space(r.text);
+  return t.starts_with("/") || t.starts_with("./");
+}
+
 }  // namespace
 
 RuleLint::RuleLint(const Matcher& matcher) : matcher_(matcher), state_(matcher.size()) {
@@ -58,7 +65,9 @@ RuleLint::RuleLint(const Matcher& matcher) : matcher_(matcher), state_(matcher.s
     if (rule.origin == RuleOrigin::kClient) continue;
     searching_.push_back(i);
     if (has_trailing_slash(rule)) file_hunt_.push_back(i);
-    if (!matcher.is_exception(i) && is_bare_name(matcher.pattern(i).text())) root_only_.push_back(i);
+    if (!matcher.is_exception(i) && is_bare_name(matcher.pattern(i).text()) && !explicitly_anchored(rule)) {
+      root_only_.push_back(i);
+    }
   }
 }
 
@@ -131,7 +140,13 @@ void RuleLint::judge(size_t i, std::vector<Finding>& out) const {
   const Rule& rule = matcher_.rule(i);
   const State& s = state_[i];
   const std::string& pat = matcher_.pattern(i).text();
-  switch (comment_habit(rule.text)) {
+  const CommentHabit habit = comment_habit(rule.text);
+  switch (habit) {
+    case CommentHabit::kSlashes:
+      out.push_back(rule_finding(Severity::kWarning, "inline-comment", rule,
+                                 "'//' does not start a comment in an ignore file: this line is the pattern \"" +
+                                     rule.pattern + "\"; start comments with '#' in column 1"));
+      break;
     case CommentHabit::kInline:
       out.push_back(rule_finding(Severity::kWarning, "inline-comment", rule,
                                  "'#' starts a comment only in column 1: this whole line is the pattern \"" +
@@ -165,17 +180,24 @@ void RuleLint::judge(size_t i, std::vector<Finding>& out) const {
                                s.nested_example));
   }
   if (!s.matched) {
+    // The comment finding, or the nested matches, say it all.
+    if (habit != CommentHabit::kNone || s.nested > 0) return;
     if (s.invalid) {
       out.push_back(rule_finding(Severity::kWarning, "invalid-pattern", rule,
                                  "malformed pattern: Docker fails the build (\"syntax error in pattern\") as soon as "
                                  "it has to evaluate it"));
     } else {
-      out.push_back(rule_finding(Severity::kWarning, "unused-rule", rule, "matches nothing in the context"));
+      // In a clean checkout the build output and dependency trees a rule
+      // is for are simply not there yet.
+      out.push_back(rule_finding(Severity::kInfo, "unused-rule", rule, "matches nothing in the context"));
     }
     return;
   }
   if (s.decided) return;
   const int d = s.first_match_decider;
+  // A rule the client adds (the docker CLI's re-includes) only changes what
+  // is uploaded: the daemon still hides what the file's rule excludes.
+  if (d >= 0 && matcher_.rule(d).origin == RuleOrigin::kClient) return;
   const std::string example = " (e.g. " + quote_path(s.first_match) + ")";
   if (d < 0) {
     out.push_back(rule_finding(Severity::kInfo, "redundant-rule", rule,

@@ -118,6 +118,34 @@ IgnoreFile read_named_ignore_file(const std::string& path) {
   return read_ignore_file(*in, path);
 }
 
+std::string apply_edit(std::string_view content, const IgnoreEdit& edit) {
+  const std::string eol = content.substr(0, content.find('\n')).ends_with("\r") ? "\r\n" : "\n";
+  if (!edit.line) {
+    std::string out(content);
+    if (!out.empty() && !out.ends_with("\n")) out += eol;
+    return out + edit.text.value_or("") + eol;
+  }
+  std::string out;
+  size_t line = 1, i = 0;
+  while (i < content.size()) {
+    size_t nl = content.find('\n', i);
+    size_t end = nl == std::string_view::npos ? content.size() : nl + 1;
+    std::string_view raw = content.substr(i, end - i);
+    if (line == *edit.line) {
+      if (edit.text) {
+        std::string_view ending = raw.ends_with("\r\n") ? "\r\n" : raw.ends_with("\n") ? "\n" : "";
+        out += *edit.text;
+        out += ending;
+      }
+    } else {
+      out += raw;
+    }
+    ++line;
+    i = end;
+  }
+  return out;
+}
+
 std::string rule_source(const Rule& rule) { return rule.origin == RuleOrigin::kClient ? "(docker CLI)" : rule.file; }
 
 }  // namespace ctxpack

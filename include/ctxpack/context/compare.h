@@ -35,6 +35,10 @@ class SentPaths {
     std::string path;
     bool is_dir = false;
     int rule = -1;  // the deciding rule's index in the walk's matcher; -1 for none
+    FileType type = FileType::kUnknown;
+    uint64_t size = 0;  // with a walk that stats (else 0)
+    uint64_t ino = 0;
+    uint64_t nlink = 1;
   };
   bool next(Entry& out);
 
@@ -55,8 +59,9 @@ struct SelectOptions {
 
 struct Selection {
   BuildContext ctx;
-  uint64_t files = 0;      // regular files sent...
-  uint64_t bytes = 0;      // ...and their sizes (with `measure`)
+  uint64_t files = 0;          // regular files sent...
+  uint64_t bytes = 0;          // ...and their sizes (with `measure`)
+  uint64_t content_bytes = 0;  // the same with a hardlinked inode counted once, as the tar holds it
   uint64_t tar_bytes = 0;  // the tar pack writes (with `measure`)
   std::unique_ptr<SentPaths> sent;  // with `record`
 };

@@ -97,6 +97,10 @@ class CopyRules {
   virtual std::string destination(const std::string& dest, const std::string& workdir) const = 0;
   // A local source word's items; throws Error where the builder fails.
   virtual void expand(const std::string& word, CopyStep& step, std::vector<Source>& out) const = 0;
+  // Whether source `word` names context path `path` itself (as expand
+  // would match it, symlinks aside): what a change to the ignore file is
+  // checked with, path by path, without a tree of the whole context.
+  virtual bool names(const std::string& word, std::string_view path) const = 0;
   // Throws Error or warns about the number of sources for `dest`.
   virtual void check_sources(const CopyCommand& c, const std::string& dest, size_t count, CopyStep& step) const = 0;
   virtual Placement placement() const = 0;

@@ -25,6 +25,7 @@ struct Finding {
   std::string path;          // the context path involved (directories end in '/'); "" if none
   std::optional<Rule> rule;  // the ignore-file rule involved
   bool about_rule = false;   // the rule is the subject (ignore-file lint); else the path is
+  std::optional<IgnoreEdit> fix;  // a verified change that resolves it (verify.h), when there is one
 };
 
 // Every finding code, for documentation and tests.

@@ -2,13 +2,16 @@
 // that dangle or leave the context, unreadable entries, special files.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "ctxpack/builders/builder.h"
 #include "ctxpack/context/walk.h"
+#include "ctxpack/context/context.h"
 #include "ctxpack/report/finding.h"
+#include "ctxpack/report/secrets.h"
 
 namespace ctxpack {
 
@@ -18,17 +21,25 @@ namespace ctxpack {
 // WalkOptions::stat.
 class HazardScanner {
  public:
-  HazardScanner(FileSystem& fs, const Builder& builder);
+  // `ctx` is the context being walked (its file system, builder and rules);
+  // `moved` says whether the build moves a sent path to the builder at all
+  // (BuildKit transfers only what the Dockerfile's sources name): what
+  // stays behind is an info at most.
+  HazardScanner(const BuildContext& ctx, std::function<bool(std::string_view)> moved);
   void observe(const WalkEntry& e);
-  std::vector<Finding> finish() { return std::move(findings_); }
+  std::vector<Finding> finish();
 
  private:
   bool may_be_unreadable(const FileInfo& info) const;
   void check_symlink(const WalkEntry& e);
-  std::string read_head(const WalkEntry& e);
+  void check_git_dir(const WalkEntry& e);
+  // Lowers `f` to an info when the build leaves its path behind; whether it did.
+  bool left_behind(Finding& f) const;
 
   FileSystem& fs_;
-  const Builder& builder_;
+  const BuildContext& ctx_;
+  std::function<bool(std::string_view)> moved_;
+  SecretScanner secrets_;
   uint32_t euid_;
   std::vector<uint32_t> groups_;
   std::vector<Finding> findings_;

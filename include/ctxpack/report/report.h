@@ -17,6 +17,7 @@
 
 #include "ctxpack/context/context.h"
 #include "ctxpack/report/finding.h"
+#include "ctxpack/report/verify.h"
 
 namespace ctxpack {
 
@@ -25,6 +26,9 @@ struct ReportOptions {
   int depth = 2;    // du tree depth (0: the context only)
   // Also walk what each other builder sends and report every difference.
   bool compare_builders = true;
+  // How the Dockerfile is evaluated when a proposed change is checked
+  // against its COPY plan (build args, target).
+  BuildOptions build;
 };
 
 struct SizeEntry {
@@ -49,13 +53,16 @@ struct ExtensionTotal {
   uint64_t bytes = 0;
 };
 
-// A rule to add that keeps out something that rarely belongs in a context.
+// A rule to add that keeps out something that rarely belongs in a context,
+// tried before it is proposed (verify.h).
 struct Suggestion {
   std::string rule;     // the exact line for the ignore file
   std::string reason;   // "dependency tree", "log file"...
   std::string example;  // one path it would exclude
-  uint64_t files = 0;   // sent files it would keep out
-  uint64_t bytes = 0;   // content bytes it would take out of the tar
+  uint64_t files = 0;   // sent files it keeps out, measured
+  uint64_t bytes = 0;   // content bytes it takes out of the tar, measured
+  IgnoreEdit fix;       // the line appended to the ignore file
+  bool copy_checked = false;  // the Dockerfile's COPY plan was compared with it
 };
 
 // What one rule of the ignore file decides.

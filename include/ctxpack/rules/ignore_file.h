@@ -5,6 +5,7 @@
 // be traced back to the line a user wrote (like `git check-ignore -v`).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,6 +39,19 @@ struct IgnoreFile {
 // pattern path-cleaned and one leading '/' dropped. Throws Error naming
 // `name` and the line for a line of 64 KiB or more, which Docker rejects.
 IgnoreFile parse_ignore_file(std::string_view content, const std::string& name);
+
+// One change to an ignore file: append a line (no `line`), replace line
+// `line` (both), or delete it (no `text`).
+struct IgnoreEdit {
+  std::string file;  // as the user names it; created when missing
+  std::optional<size_t> line;
+  std::optional<std::string> text;
+};
+
+// `content` with `edit` applied. Line endings are kept: a new line takes
+// the file's ("\r\n" when its first line has one), and a missing final
+// newline is added before appending.
+std::string apply_edit(std::string_view content, const IgnoreEdit& edit);
 
 // Reads and parses an open ignore file, as Docker's scanner does: holding
 // one line at a time, so a file that never ends a line fails once that

@@ -1,0 +1,61 @@
+// Proposing a change to the ignore file only after trying it. The edit is
+// applied in memory and the builder's selection is walked again; the
+// change holds only if it keeps something out, leaves every COPY/ADD
+// operand of the stages the build runs naming something (so the build does
+// not start to fail, nor a wildcard to copy nothing), and excludes nothing
+// an exception keeps (OS and editor litter aside). What it saves is
+// measured, never estimated. Memory stays flat: both selections are
+// streamed from temporary files and merged in walk order.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ctxpack/context/context.h"
+#include "ctxpack/dockerfile/dockerfile.h"
+
+namespace ctxpack {
+
+// Names a rule may exclude even where an exception keeps them: files
+// nobody means to send (.DS_Store, Thumbs.db, editor swap and backup files).
+bool is_litter(std::string_view name);
+
+struct Verified {
+  bool holds = false;
+  std::string refusal;  // why not, as a clause ("COPY source dist/ (line 7) would match nothing")
+  uint64_t files_saved = 0;    // sent regular files it keeps out
+  uint64_t bytes_saved = 0;    // content bytes the report's total drops by (the ignore file's own growth aside)
+  uint64_t entries_removed = 0;
+  // What it keeps out, as the outermost paths (everything below a
+  // directory in it goes too): the first few in walk order, and how many.
+  std::vector<std::string> removed;
+  uint64_t removed_roots = 0;
+  bool copy_checked = false;         // the Dockerfile's COPY/ADD operands were checked
+};
+
+class Verifier {
+ public:
+  // Measures the context as `options` opens it, and evaluates its
+  // Dockerfile (when there is one) with `build`.
+  Verifier(const ContextOptions& options, const BuildOptions& build = {});
+  ~Verifier();
+  Verifier(const Verifier&) = delete;
+  Verifier& operator=(const Verifier&) = delete;
+
+  // The ignore file edits go to: the builder's, or where a new one would be.
+  const std::string& ignore_file() const;
+  // The ignore file's lines as they are (empty when there is none).
+  const std::string& ignore_content() const;
+
+  Verified check(const IgnoreEdit& edit);
+
+ private:
+  struct Baseline;
+  std::unique_ptr<Baseline> base_;
+};
+
+}  // namespace ctxpack

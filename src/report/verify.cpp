@@ -1,0 +1,239 @@
+#include "ctxpack/report/verify.h"
+
+#include <set>
+#include <unordered_set>
+
+#include "ctxpack/context/compare.h"
+#include "ctxpack/copy/copy_rules.h"
+#include "ctxpack/output/format.h"
+#include "ctxpack/report/finding.h"
+#include "ctxpack/support/path.h"
+
+namespace ctxpack {
+
+bool is_litter(std::string_view name) {
+  return name == ".DS_Store" || name == "Thumbs.db" || name == "desktop.ini" || name.ends_with(".swp") ||
+         name.ends_with(".swo") || name.ends_with("~");
+}
+
+namespace {
+
+// The machine as it is, but for one file whose content is given.
+class OverlayHost : public Host {
+ public:
+  OverlayHost(Host& base, const std::string& path, std::string content)
+      : base_(base), path_(clean_path(path)), content_(std::move(content)) {}
+  std::string real_path(const std::string& p) override { return base_.real_path(p); }
+  std::unique_ptr<FileSystem> open_directory(const std::string& p) override { return base_.open_directory(p); }
+  int stat(const std::string& p, FileInfo* out) override {
+    if (!is_it(p)) return base_.stat(p, out);
+    *out = FileInfo{};
+    out->type = FileType::kRegular;
+    out->mode = 0644;
+    out->size = content_.size();
+    return 0;
+  }
+  int check_readable(const std::string& p) override { return is_it(p) ? 0 : base_.check_readable(p); }
+  int open_file(const std::string& p, std::unique_ptr<InputFile>* out) override {
+    if (!is_it(p)) return base_.open_file(p, out);
+    *out = std::make_unique<StringInput>(content_);
+    return 0;
+  }
+
+ private:
+  class StringInput : public InputFile {
+   public:
+    explicit StringInput(std::string_view data) : data_(data) {}
+    ssize_t read(void* buf, size_t len) override {
+      size_t n = std::min(len, data_.size());
+      std::copy_n(data_.data(), n, static_cast<char*>(buf));
+      data_.remove_prefix(n);
+      return static_cast<ssize_t>(n);
+    }
+
+   private:
+    std::string_view data_;
+  };
+  bool is_it(const std::string& p) const { return clean_path(p) == path_; }
+
+  Host& base_;
+  std::string path_;
+  std::string content_;
+};
+
+// The COPY/ADD operands of the stages a build runs that come from the
+// context, and which of them name something sent: a change that leaves one
+// naming nothing breaks the build (or, for a BuildKit wildcard, silently
+// copies nothing).
+class Operands {
+ public:
+  Operands(const Build& build, const CopyRules& rules) : rules_(rules) {
+    for (const BuildStage& st : build.stages) {
+      if (!st.built) continue;
+      for (const BuildStep& step : st.steps) {
+        if (step.kind != StepKind::kCopy || !step.copy.from.empty()) continue;
+        for (const std::string& word : step.copy.sources) {
+          if (!is_remote_source(word)) words_.push_back({build.file.instructions[step.instruction].line, word});
+        }
+      }
+    }
+  }
+  size_t size() const { return words_.size(); }
+  // Marks in `named` the operands that `path`, or a directory above it
+  // (which exists when the path is sent), names.
+  void observe(std::string_view path, std::vector<bool>& named) const {
+    named.resize(words_.size());
+    for (size_t i = 0; i < words_.size(); ++i) {
+      if (named[i]) continue;
+      for (std::string_view p = path; !p.empty(); p = parent_path(p)) {
+        if (rules_.names(words_[i].second, p)) {
+          named[i] = true;
+          break;
+        }
+      }
+    }
+  }
+  // Why `after` breaks what `before` had; "" when it does not.
+  std::string lost(const std::vector<bool>& before, const std::vector<bool>& after) const {
+    for (size_t i = 0; i < words_.size(); ++i) {
+      if (i < before.size() && before[i] && !(i < after.size() && after[i])) {
+        return "COPY source " + quote_path(words_[i].second) + " (line " + std::to_string(words_[i].first) +
+               ") would match nothing";
+      }
+    }
+    return "";
+  }
+
+ private:
+  const CopyRules& rules_;
+  std::vector<std::pair<size_t, std::string>> words_;
+};
+
+}  // namespace
+
+struct Verifier::Baseline {
+  ContextOptions options;
+  std::string ignore_file;
+  std::string ignore_content;
+  Selection selection;
+  std::optional<Operands> operands;  // when the Dockerfile could be read
+};
+
+namespace {
+
+std::string read_all(Host& host, const std::string& path) {
+  std::unique_ptr<InputFile> in;
+  if (host.open_file(path, &in) != 0) return "";
+  std::string out;
+  char buf[1 << 16];
+  ssize_t n;
+  while ((n = in->read(buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
+  return out;
+}
+
+}  // namespace
+
+Verifier::Verifier(const ContextOptions& options, const BuildOptions& build) : base_(std::make_unique<Baseline>()) {
+  Baseline& b = *base_;
+  b.options = options;
+  b.options.require_dockerfile = false;
+  b.selection = select_with(b.options, *options.builder, SelectOptions{.measure = true, .record = true, .audit = true});
+  BuildContext& ctx = b.selection.ctx;
+  b.ignore_file = ctx.ignore_file.empty() ? join_path(options.context == "." ? "" : options.context, ".dockerignore")
+                                          : ctx.ignore_file;
+  if (!ctx.ignore_file.empty()) b.ignore_content = read_all(*ctx.host, ctx.ignore_file);
+  if (ctx.dockerfile_exists) {
+    try {
+      BuildOptions bo = build;
+      bo.builder = ctx.builder;
+      b.operands.emplace(evaluate_dockerfile(parse_dockerfile(read_dockerfile(ctx).text, ctx.dockerfile_path), bo),
+                         ctx.builder->copy_rules());
+    } catch (const Error&) {
+      // A Dockerfile the builder would refuse: nothing to hold the change against.
+    }
+  }
+}
+
+Verifier::~Verifier() = default;
+
+const std::string& Verifier::ignore_file() const { return base_->ignore_file; }
+const std::string& Verifier::ignore_content() const { return base_->ignore_content; }
+
+namespace {
+
+// Merges the sent paths before and after an edit (both in walk order):
+// what is kept out, and whether an exception kept any of it.
+struct Merge {
+  Verified& v;
+  const Matcher& before_rules;
+  const Operands* operands;
+  std::string refusal;
+  std::vector<bool> named_before, named_after;
+  uint64_t content_before = 0, content_after = 0;
+  std::unordered_set<uint64_t> linked_before, linked_after;
+  std::string last_root;  // the outermost removed path the walk is below
+  static constexpr size_t kShown = 10;
+
+  uint64_t content(const SentPaths::Entry& e, std::unordered_set<uint64_t>& linked) {
+    if (e.type != FileType::kRegular) return 0;
+    return e.nlink <= 1 || linked.insert(e.ino).second ? e.size : 0;
+  }
+  void removed(const SentPaths::Entry& e) {
+    ++v.entries_removed;
+    if (e.type == FileType::kRegular) ++v.files_saved;
+    if (last_root.empty() || !is_at_or_below(e.path, last_root)) {
+      last_root = e.path;
+      if (v.removed_roots++ < kShown) v.removed.push_back(display_path(e.path, e.is_dir));
+    }
+    if (!refusal.empty() || e.rule < 0 || is_litter(base_name(e.path))) return;
+    const Rule& rule = before_rules.rule(static_cast<size_t>(e.rule));
+    if (rule.origin == RuleOrigin::kFile && rule.pattern.starts_with("!")) {
+      refusal = "it would exclude " + quote_path(e.path) + ", which " + rule_reference(rule) + " keeps";
+    }
+  }
+  void run(SentPaths& before, SentPaths& after) {
+    SentPaths::Entry a, b;
+    bool has_a = before.next(a), has_b = after.next(b);
+    while (has_a || has_b) {
+      const int order = !has_a ? 1 : !has_b ? -1 : compare_walk_order(a.path, b.path);
+      if (order <= 0) content_before += content(a, linked_before);
+      if (order >= 0) content_after += content(b, linked_after);
+      if (operands && order <= 0) operands->observe(a.path, named_before);
+      if (operands && order >= 0) operands->observe(b.path, named_after);
+      if (order < 0) removed(a);
+      if (order <= 0) has_a = before.next(a);
+      if (order >= 0) has_b = after.next(b);
+    }
+  }
+};
+
+}  // namespace
+
+Verified Verifier::check(const IgnoreEdit& edit) {
+  Baseline& b = *base_;
+  Verified v;
+  OverlayHost overlay(*b.options.host, b.ignore_file, apply_edit(b.ignore_content, edit));
+  ContextOptions options = b.options;
+  options.host = &overlay;
+  Selection after;
+  try {
+    after = select_with(options, *options.builder, SelectOptions{.measure = true, .record = true, .audit = true});
+  } catch (const Error& e) {
+    v.refusal = std::string("the context could not be read with it: ") + e.what();
+    return v;
+  }
+  b.selection.sent->rewind();
+  Merge merge{v, *b.selection.ctx.matcher, b.operands ? &*b.operands : nullptr};
+  merge.run(*b.selection.sent, *after.sent);
+  v.bytes_saved = merge.content_before > merge.content_after ? merge.content_before - merge.content_after : 0;
+  v.refusal = merge.refusal;
+  if (v.refusal.empty() && v.entries_removed == 0) v.refusal = "it would keep nothing out";
+  if (b.operands) {
+    v.copy_checked = true;
+    if (v.refusal.empty()) v.refusal = b.operands->lost(merge.named_before, merge.named_after);
+  }
+  v.holds = v.refusal.empty();
+  return v;
+}
+
+}  // namespace ctxpack

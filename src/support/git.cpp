@@ -1,0 +1,77 @@
+#include "ctxpack/support/git.h"
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+
+extern char** environ;
+
+namespace ctxpack {
+
+namespace {
+
+// Runs `argv` with stdout into a string; its exit status, or -1.
+int run(const std::vector<std::string>& argv, std::string* out) {
+  int pipe_fds[2];
+  if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return -1;
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDOUT_FILENO);
+  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  std::vector<char*> args;
+  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  // No prompts, no pager, no system or user config steering the answer.
+  std::vector<std::string> env_strings = {"GIT_TERMINAL_PROMPT=0", "GIT_CONFIG_NOSYSTEM=1", "GIT_PAGER=cat",
+                                          "LC_ALL=C"};
+  for (char** e = environ; *e; ++e) {
+    if (std::strncmp(*e, "GIT_", 4) != 0) env_strings.emplace_back(*e);
+  }
+  std::vector<char*> env;
+  for (std::string& e : env_strings) env.push_back(e.data());
+  env.push_back(nullptr);
+  pid_t pid;
+  int err = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), env.data());
+  posix_spawn_file_actions_destroy(&actions);
+  ::close(pipe_fds[1]);
+  if (err != 0) {
+    ::close(pipe_fds[0]);
+    return -1;
+  }
+  char buf[65536];
+  ssize_t n;
+  while ((n = ::read(pipe_fds[0], buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR)) {
+    if (n > 0) out->append(buf, static_cast<size_t>(n));
+  }
+  ::close(pipe_fds[0]);
+  int status;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+}  // namespace
+
+std::optional<std::set<std::string>> git_tracked(const std::string& dir, const std::vector<std::string>& paths) {
+  std::string out;
+  // In batches, to stay clear of the limit on a command line's length.
+  for (size_t start = 0; start < paths.size(); start += 500) {
+    std::vector<std::string> argv = {"git", "-C", dir, "ls-files", "-z", "--"};
+    for (size_t i = start; i < paths.size() && i < start + 500; ++i) argv.push_back(":(literal)" + paths[i]);
+    if (run(argv, &out) != 0) return std::nullopt;
+  }
+  std::set<std::string> tracked;
+  for (size_t i = 0; i < out.size();) {
+    size_t end = out.find('\0', i);
+    if (end == std::string::npos) end = out.size();
+    tracked.emplace(out.substr(i, end - i));
+    i = end + 1;
+  }
+  return tracked;
+}
+
+}  // namespace ctxpack
