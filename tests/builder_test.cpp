@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "fake_filesystem.h"
+#include "ctxpack/dockerfile/dockerfile.h"
 #include "ctxpack/rules/matcher.h"
 #include "ctxpack/support/error.h"
 
@@ -94,8 +95,14 @@ TEST(Builders, WhatEachSendsBesidesTheRules) {
 }
 
 TEST(Builders, BuildKitDefinesThePlatformArgsAndRunsOnlyWhatTheTargetNeeds) {
-  EXPECT_EQ(buildkit_builder().automatic_arg("TARGETOS"), "linux");
-  EXPECT_EQ(legacy_builder().automatic_arg("TARGETOS"), std::nullopt);
+  const auto args = buildkit_builder().automatic_args("linux/arm64/v8");
+  EXPECT_EQ(args.at("TARGETPLATFORM"), "linux/arm64");
+  EXPECT_EQ(args.at("TARGETARCH"), "arm64");
+  EXPECT_EQ(args.at("BUILDOS"), "linux");
+  EXPECT_EQ(buildkit_builder().automatic_args("linux/arm/v7").at("TARGETVARIANT"), "v7");
+  EXPECT_EQ(buildkit_builder().automatic_args("").at("TARGETPLATFORM"), host_platform().text());
+  EXPECT_TRUE(legacy_builder().automatic_args("linux/arm64").empty());
+  EXPECT_THROW(parse_platform("linux//arm64"), Error);
   EXPECT_FALSE(buildkit_builder().runs_every_stage());
   EXPECT_TRUE(legacy_builder().runs_every_stage());
 }

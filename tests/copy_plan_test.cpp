@@ -480,9 +480,59 @@ TEST_F(CopyPlanTest, CacheOrderHint) {
   EXPECT_EQ(bad.hints[0].code, "cache-order");
   EXPECT_NE(bad.hints[0].message.find("COPY package-lock.json package.json ./"), std::string::npos)
       << bad.hints[0].message;
+  EXPECT_NE(bad.hints[0].message.find("before `npm ci` on line 4"), std::string::npos) << "the RUN, shortened";
+  EXPECT_TRUE(last(bad).warnings.empty() || !has_warning(last(bad), "cache-order")) << "said once, as a hint";
   CopyPlan good = plan("WORKDIR /app\nCOPY package.json package-lock.json ./\nRUN npm ci\nCOPY . .\n");
   EXPECT_TRUE(good.hints.empty());
   EXPECT_EQ(good.instructions[0].depends_on, (Strings{"package.json", "package-lock.json"}));
+  // Manifests first, then workspace packages the install needs: deliberate.
+  CopyPlan workspace = plan("WORKDIR /app\nCOPY package.json ./\nCOPY dir1 dir1\nRUN npm ci\n");
+  EXPECT_TRUE(workspace.hints.empty());
+  // A compile step is not an install: it needs the sources anyway.
+  dir.write("Cargo.toml", "[package]\n");
+  EXPECT_TRUE(plan("COPY . /src/\nRUN cargo build --release\n").hints.empty());
+}
+
+TEST_F(CopyPlanTest, WhatARunMayHaveMadeIsNeverAFailure) {
+  // RUN mkdir -p sub made a directory the model cannot see: the two files
+  // go into it, and a later COPY . . merges with it.
+  dir.write("sub/go.mod", "module x\n");
+  dir.write("sub/go.sum", "\n");
+  const std::string df = "WORKDIR /app\nRUN mkdir -p sub\nCOPY sub/go.* ./sub\nCOPY . .\n";
+  for (const Builder* b : {kBK}) {
+    CopyPlan p = plan(df, b, {}, "FROM golang\n");
+    EXPECT_FALSE(p.fails_at) << error(p);
+    ASSERT_TRUE(has_warning(p.instructions[0], "multi-source-dest"));
+    for (const auto& w : p.instructions[0].warnings) {
+      if (w.code == "multi-source-dest") EXPECT_EQ(w.severity, Severity::kInfo) << "it depends on the RUN";
+    }
+  }
+  // A file guessed at a path the image may hold as a directory does not
+  // make a later directory copy fail either.
+  EXPECT_FALSE(plan("COPY a.txt /srv/data\nCOPY dir1 /srv/data\n", kBK, {}, "FROM debian\n").fails_at);
+  // On scratch ctxpack knows: that is a real failure.
+  EXPECT_TRUE(plan("COPY a.txt /srv/data\nCOPY dir1 /srv/data\n", kBK).fails_at);
+}
+
+TEST_F(CopyPlanTest, SourcesWithUnknownValuesAreNotPredictedMissing) {
+  CopyPlan p = plan("ARG RELEASE\nCOPY ./tool-${RELEASE} /usr/bin/tool\n", kBK, {}, "FROM alpine\n");
+  EXPECT_FALSE(p.fails_at) << error(p);
+  EXPECT_TRUE(has_warning(last(p), "unknown-variable"));
+}
+
+TEST_F(CopyPlanTest, PlatformArgsComeFromPlatformForBuildKitOnly) {
+  const std::string df =
+      "ARG FLAVOR=${TARGETARCH}\nFROM scratch AS amd64\nCOPY a.txt /a\nFROM scratch AS arm64\nCOPY b.txt /b\n"
+      "FROM ${FLAVOR} AS final\nCOPY c.md /c\n";
+  BuildOptions arm;
+  arm.platform = "linux/arm64";
+  CopyPlan p = plan(df, kBK, arm, "");
+  EXPECT_FALSE(p.instructions[0].runs) << "amd64 is not the base of final for linux/arm64";
+  EXPECT_TRUE(p.instructions[1].runs);
+  EXPECT_FALSE(p.fails_at);
+  BuildOptions amd;
+  amd.platform = "linux/amd64";
+  EXPECT_TRUE(plan(df, kBK, amd, "").instructions[0].runs);
 }
 
 TEST_F(CopyPlanTest, SymlinksResolveInsideTheImage) {
@@ -494,7 +544,9 @@ TEST_F(CopyPlanTest, SymlinksResolveInsideTheImage) {
 TEST_F(CopyPlanTest, UnknownBaseImageHedges) {
   CopyPlan p = plan("COPY a.txt /app\n", kBK, {}, "FROM debian\n");
   EXPECT_FALSE(p.image_complete);
-  EXPECT_TRUE(has_warning(last(p), "dest-may-exist"));
+  ASSERT_TRUE(has_warning(last(p), "dest-may-exist"));
+  EXPECT_EQ(last(p).warnings.back().severity, Severity::kInfo) << "worth knowing, nothing to change";
+  EXPECT_FALSE(has_warning(last(plan("COPY a.txt /app\n")), "dest-may-exist")) << "scratch holds nothing";
 }
 
 // The command itself, on the example context in testdata/copy/app.

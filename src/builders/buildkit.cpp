@@ -55,12 +55,20 @@ class BuildKitCopy : public CopyRules {
     const std::string_view below = base == "." ? path : path.substr(base.size() + 1);
     return go_filepath_match(join_parts(rest, false), below) == 1;
   }
-  void check_sources(const CopyCommand&, const std::string& dest, size_t count, CopyStep& step) const override {
-    if (count > 1 && !dir_form(dest)) {
+  void check_sources(const CopyCommand&, const std::string& dest, size_t count, bool dest_may_be_dir,
+                     CopyStep& step) const override {
+    if (count <= 1 || dir_form(dest)) return;
+    if (dest_may_be_dir) {
       step.warn("multi-source-dest", "several sources into " + dest +
-                                         " without a trailing /: BuildKit does not refuse it; each source is "
-                                         "copied in turn onto the same path (the classic builder refuses it)");
+                                         " without a trailing /: they go into it if the image holds a directory "
+                                         "there (a RUN or the base image may have made it), else each overwrites "
+                                         "the last; a trailing / makes it certain");
+      step.plan.warnings.back().severity = Severity::kInfo;
+      return;
     }
+    step.warn("multi-source-dest", "several sources into " + dest +
+                                       " without a trailing /: BuildKit does not refuse it; each source is "
+                                       "copied in turn onto the same path (the classic builder refuses it)");
   }
   Placement placement() const override {
     Placement p;
@@ -303,14 +311,19 @@ class BuildKit : public Builder {
 
   PackRules pack_rules() const override { return PackRules{.add_excluded_dockerfile = true}; }
 
-  // The platform arguments, for the machine it runs on.
-  std::optional<std::string> automatic_arg(std::string_view name) const override {
-    static const std::map<std::string, std::string, std::less<>> values = {
-        {"TARGETPLATFORM", "linux/amd64"}, {"TARGETOS", "linux"}, {"TARGETARCH", "amd64"}, {"TARGETVARIANT", ""},
-        {"BUILDPLATFORM", "linux/amd64"},  {"BUILDOS", "linux"},  {"BUILDARCH", "amd64"},  {"BUILDVARIANT", ""}};
-    auto it = values.find(name);
-    if (it == values.end()) return std::nullopt;
-    return it->second;
+  // The platform arguments: the target from --platform (this machine's
+  // otherwise), the build platform this machine's.
+  std::map<std::string, std::string> automatic_args(std::string_view platform) const override {
+    std::map<std::string, std::string> args;
+    const Platform build = host_platform();
+    const Platform target = platform.empty() ? build : parse_platform(platform);
+    for (const auto& [prefix, p] : {std::pair{"TARGET", target}, std::pair{"BUILD", build}}) {
+      args[std::string(prefix) + "PLATFORM"] = p.text();
+      args[std::string(prefix) + "OS"] = p.os;
+      args[std::string(prefix) + "ARCH"] = p.arch;
+      args[std::string(prefix) + "VARIANT"] = p.variant;
+    }
+    return args;
   }
 
   // It solves only what the target needs.

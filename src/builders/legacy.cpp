@@ -151,7 +151,7 @@ class LegacyCopy : public CopyRules {
     return joined == "." || path == joined;
   }
 
-  void check_sources(const CopyCommand& c, const std::string&, size_t count, CopyStep& step) const override {
+  void check_sources(const CopyCommand& c, const std::string&, size_t count, bool, CopyStep& step) const override {
     if (count == 0) throw Error(std::string(step.command) + " failed: no source files were specified");
     if (count > 1 && (c.dest.empty() || c.dest.back() != '/')) {
       throw Error(std::string("When using ") + step.command +

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "ctxpack/context/context.h"
+#include "ctxpack/dockerfile/dockerfile.h"
 
 namespace ctxpack::cli {
 
@@ -33,6 +34,16 @@ struct ContextFlags {
   std::string builder{default_builder().id()};
   void add_to(CLI::App& cmd, bool context_positional = true);
   ContextOptions options() const;
+};
+
+// How the Dockerfile is evaluated: --target, --build-arg, --platform, as
+// docker build takes them.
+struct BuildFlags {
+  std::string target;
+  std::vector<std::string> build_args;
+  std::string platform;
+  void add_to(CLI::App& cmd);
+  BuildOptions options() const;
 };
 
 bool is_directory(const std::string& path);

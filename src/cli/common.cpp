@@ -51,6 +51,30 @@ bool use_color(FILE* stream) {
   return ::isatty(::fileno(stream)) != 0;
 }
 
+void BuildFlags::add_to(CLI::App& cmd) {
+  cmd.add_option("--target", target, "Build stage to stop at (as docker build --target)");
+  cmd.add_option("--build-arg", build_args, "Build argument KEY=VALUE (repeatable), as docker build");
+  cmd.add_option("--platform", platform,
+                 "Target platform os/arch[/variant] for BuildKit's TARGETPLATFORM, TARGETARCH... (default: this "
+                 "machine's), as docker build --platform");
+}
+
+BuildOptions BuildFlags::options() const {
+  BuildOptions bo;
+  bo.target = target;
+  if (!platform.empty()) bo.platform = parse_platform(platform).text();
+  for (const auto& kv : build_args) {
+    size_t eq = kv.find('=');
+    if (eq == std::string::npos) {
+      // docker build takes the value from the environment then.
+      if (const char* v = std::getenv(kv.c_str())) bo.build_args[kv] = v;
+      continue;
+    }
+    bo.build_args[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  return bo;
+}
+
 bool is_directory(const std::string& path) {
   struct stat st;
   return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);

@@ -20,8 +20,7 @@ namespace {
 
 struct CopyFlags {
   ContextFlags ctx;
-  std::string target;
-  std::vector<std::string> build_args;
+  BuildFlags build;
   bool json = false;
 };
 
@@ -53,8 +52,7 @@ class TextPrinter {
     const BuilderMoves& buildkit = report.moves_of(buildkit_builder());
     for (const auto& ip : plan.instructions) instruction(ip);
     if (plan.instructions.empty()) std::printf("no COPY or ADD instructions\n\n");
-    for (const auto& h : plan.hints)
-      std::printf("%s %s\n", st_.yellow("hint[" + h.code + "]:").c_str(), h.message.c_str());
+    for (const auto& h : plan.hints) std::printf("%s %s\n", label("hint", h).c_str(), h.message.c_str());
     if (!plan.hints.empty()) std::printf("\n");
     std::printf("%s legacy uploads %s (%s of files, tar %s); ", st_.bold("context:").c_str(),
                 counts(legacy.sent.files, 0, 0).c_str(), human_size(legacy.sent.bytes).c_str(),
@@ -91,9 +89,7 @@ class TextPrinter {
     const bool full = ip.entries.size() <= kFullListing;
     for (const auto& item : ip.items) print_item(ip, item, full);
     if (!ip.error && ip.items.empty() && ip.from.empty()) std::printf("  (nothing is copied)\n");
-    for (const auto& w : ip.warnings) {
-      std::printf("  %s %s\n", st_.yellow("warning[" + w.code + "]:").c_str(), w.message.c_str());
-    }
+    for (const auto& w : ip.warnings) std::printf("  %s %s\n", label(severity_name(w.severity), w).c_str(), w.message.c_str());
     if (!ip.depends_on.empty()) {
       std::string list;
       for (size_t i = 0; i < ip.depends_on.size() && i < 5; ++i) list += (i ? ", " : "") + quote_path(ip.depends_on[i]);
@@ -102,6 +98,20 @@ class TextPrinter {
                   plural(ip.depends_on.size(), "context file", "context files").c_str(), list.c_str());
     }
     std::printf("\n");
+  }
+
+  // "warning[collision]:", coloured by severity.
+  std::string label(std::string_view kind, const CopyDiagnostic& d) const {
+    const std::string text = std::string(kind) + "[" + d.code + "]:";
+    switch (d.severity) {
+      case Severity::kError:
+        return st_.red(text);
+      case Severity::kWarning:
+        return st_.yellow(text);
+      case Severity::kInfo:
+        break;
+    }
+    return st_.dim(text);
   }
 
   static std::string quote_line(const std::string& s) {
@@ -176,17 +186,7 @@ int run_copy(const CopyFlags& flags) {
   ContextOptions options = flags.ctx.options();
   BuildContext ctx = open_build_context(options);
   if (!ctx.dockerfile_exists) throw Error("cannot find Dockerfile " + ctx.dockerfile_path);
-  BuildOptions bo;
-  bo.target = flags.target;
-  for (const auto& kv : flags.build_args) {
-    size_t eq = kv.find('=');
-    if (eq == std::string::npos) {
-      // docker build takes the value from the environment then.
-      if (const char* v = std::getenv(kv.c_str())) bo.build_args[kv] = v;
-      continue;
-    }
-    bo.build_args[kv.substr(0, eq)] = kv.substr(eq + 1);
-  }
+  const BuildOptions bo = flags.build.options();
   ParsedDockerfile parsed = parse_dockerfile(read_dockerfile(ctx).text, ctx.dockerfile_path);
   for (const auto& d : parsed.directives) {
     if (d.name == "syntax" && ctx.builder->runs_syntax_frontends()) {
@@ -208,8 +208,7 @@ void register_copy(CLI::App& app, Runner& run) {
   auto flags = std::make_shared<CopyFlags>();
   CLI::App* cmd = app.add_subcommand("copy", "Show where every COPY/ADD puts which context files, per builder");
   flags->ctx.add_to(*cmd);
-  cmd->add_option("--target", flags->target, "Build stage to stop at (as docker build --target)");
-  cmd->add_option("--build-arg", flags->build_args, "Build argument KEY=VALUE (repeatable), as docker build");
+  flags->build.add_to(*cmd);
   cmd->add_flag("--json", flags->json, "One JSON document (schema in the README)");
   cmd->callback([flags, &run] { run = [flags] { return run_copy(*flags); }; });
 }

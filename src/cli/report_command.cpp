@@ -20,6 +20,7 @@ namespace {
 
 struct ReportFlags {
   ContextFlags ctx;
+  BuildFlags build;
   size_t top = 10;
   int depth = 2;
   bool json = false;
@@ -277,7 +278,8 @@ void register_report(CLI::App& app, Runner& run) {
   cmd->add_option("--max-files", flags->max_files, "Fail (exit 1) when more files are sent");
   cmd->add_option("--fail-on", flags->fail_on, "Fail (exit 1) on a finding of this severity or worse: warning or error")
       ->check(CLI::IsMember({"info", "warning", "error"}));
-  cmd->add_flag("--no-compare", flags->no_compare, "Do not walk the other builder's selection to compare them");
+  cmd->add_flag("--no-compare", flags->no_compare, "Do not walk the other builders' selections to compare them");
+  flags->build.add_to(*cmd);
   cmd->callback([flags, cmd, &run] {
     if (flags->json && cmd->count("--format") && flags->format != "json") {
       throw CLI::ValidationError("--json", "conflicts with --format " + flags->format);
@@ -301,6 +303,7 @@ void register_report(CLI::App& app, Runner& run) {
       options.top = flags->top;
       options.depth = flags->depth;
       options.compare_builders = !flags->no_compare;
+      options.build = flags->build.options();
       Report report = make_report(flags->ctx.options(), options);
       for (const std::string& w : report.warnings) warn(w);
       std::vector<GateFailure> failures = check_gates(report, gates);

@@ -19,11 +19,22 @@ std::string_view entry_type_name(EntryType t) {
   return "file";
 }
 
+Severity copy_diagnostic_severity(std::string_view code) {
+  for (std::string_view c : {"excluded-source", "missing-source"}) {
+    if (code == c) return Severity::kError;
+  }
+  for (std::string_view c : {"dir-contents", "dotfiles", "excluded-match", "symlink-followed", "dest-may-exist",
+                             "unknown-variable", "from-image", "from-stage", "remote-source"}) {
+    if (code == c) return Severity::kInfo;
+  }
+  return Severity::kWarning;
+}
+
 void CopyStep::warn(const std::string& code, const std::string& message, const std::optional<Rule>& rule) {
   for (const auto& w : plan.warnings) {
     if (w.code == code && w.message == message) return;
   }
-  plan.warnings.push_back(CopyDiagnostic{code, message, rule});
+  plan.warnings.push_back(CopyDiagnostic{code, message, rule, copy_diagnostic_severity(code)});
 }
 
 bool dir_form(const std::string& dest) { return dest.ends_with("/") || dest.ends_with("/."); }
@@ -148,9 +159,14 @@ class Planner {
       if (c.parents && rules_.placement().supports_parents) {
         placer_.place_parents(c, dest, img, cs);
       } else {
+        unknown_sources_ = 0;
         std::vector<Source> sources = expand_sources(c, cs);
-        rules_.check_sources(c, dest, sources.size(), cs);
-        for (const Source& s : sources) placer_.place(s, c, dest, img, cs);
+        const bool dest_may_be_dir = img.unknown() && !img.find(img.resolved(clean_path(dest), true));
+        rules_.check_sources(c, dest, sources.size() + unknown_sources_, dest_may_be_dir, cs);
+        // Several files into a path the image may hold as a directory: the
+        // one reading that makes the instruction meaningful.
+        const bool assume_dir = dest_may_be_dir && sources.size() > 1;
+        for (const Source& s : sources) placer_.place(s, c, dest, img, cs, assume_dir);
       }
     } catch (const Error& e) {
       fail(cs.plan, e);
@@ -179,6 +195,11 @@ class Planner {
         continue;
       }
       const std::string& word = c.sources[slot];
+      if (slot < c.unknown_sources.size() && c.unknown_sources[slot]) {
+        // Its value depends on the base image: never predict a failure from it.
+        ++unknown_sources_;
+        continue;
+      }
       if (!is_remote_source(word)) {
         rules_.expand(word, cs, out);
         continue;
@@ -217,7 +238,7 @@ class Planner {
       for (const auto& word : step.copy.sources) {
         const std::string norm = clean_path("/" + word);
         for (const std::string& m : stage_matches(norm, from)) {
-          placer_.place(stage_source(word, norm, m, from), step.copy, dest, img, cs);
+          placer_.place(stage_source(word, norm, m, from), step.copy, dest, img, cs, false);
           for (auto& e : cs.plan.entries) {
             if (!e.src.empty() && e.src[0] != '/') e.src = "/" + (e.src == "." ? std::string() : e.src);
           }
@@ -295,6 +316,7 @@ class Planner {
   ContextView view_;
   Placer placer_;
   CopyPlan plan_;
+  size_t unknown_sources_ = 0;  // sources of the instruction that depend on a value ctxpack cannot know
 };
 
 }  // namespace

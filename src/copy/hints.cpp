@@ -1,10 +1,12 @@
 // Advice that needs a whole COPY or a whole build: what a broad source
 // sweeps in, and layer-cache order.
+#include <algorithm>
 #include <map>
 #include <set>
 
 #include "ctxpack/output/format.h"
 #include "ctxpack/support/path.h"
+#include "ctxpack/report/secrets.h"
 #include "planner.h"
 
 namespace ctxpack::copy {
@@ -13,48 +15,36 @@ namespace {
 
 bool glob(const char* pattern, std::string_view name) { return go_filepath_match(pattern, name) == 1; }
 
-// Files people rarely mean to put in an image.
-std::string secret_kind(std::string_view rel) {
-  std::string_view base = base_name(rel);
-  if (base == ".env" || base.starts_with(".env.")) return "environment file";
-  for (const char* k : {"id_rsa", "id_dsa", "id_ecdsa", "id_ed25519"}) {
-    if (base == k) return "SSH private key";
-  }
-  if (glob("*.pem", base) || glob("*.key", base) || glob("*.p12", base) || glob("*.pfx", base))
-    return "key or certificate";
-  if (base == ".npmrc" || base == ".pypirc" || base == ".netrc" || base == ".git-credentials" || base == ".htpasswd") {
-    return "credentials file";
-  }
-  if (base == "credentials" && rel.find(".aws/") != std::string_view::npos) return "cloud credentials";
-  if (base == "kubeconfig" || (base == "config" && rel.find(".kube/") != std::string_view::npos)) return "kubeconfig";
-  if (glob("*.tfstate", base) || glob("*.tfstate.backup", base)) return "terraform state";
-  return "";
-}
-
-// Dependency install steps and the manifests they read.
+// Dependency installs and the manifests they read. Only steps that fetch
+// dependencies: a compile step (cargo build, mvn package) needs the
+// sources anyway.
 struct Ecosystem {
   std::vector<const char*> commands;
-  std::vector<const char*> manifests;  // Go filepath.Match patterns at the context root
+  std::vector<const char*> manifests;  // Go filepath.Match patterns on a file's name
 };
 const std::vector<Ecosystem>& ecosystems() {
   static const std::vector<Ecosystem> list = {
-      {{"npm ci", "npm install", "npm i ", "yarn install", "yarn --", "pnpm install", "pnpm i "},
-       {"package.json", "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", ".npmrc",
-        ".yarnrc*"}},
+      {{"npm ci", "npm install", "npm i ", "yarn install", "yarn --frozen-lockfile", "pnpm install", "pnpm i "},
+       {"package.json", "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml",
+        "pnpm-workspace.yaml", ".npmrc", ".yarnrc*"}},
       {{"pip install", "pip3 install", "poetry install", "pipenv install", "uv sync", "uv pip install"},
        {"requirements*.txt", "pyproject.toml", "poetry.lock", "Pipfile", "Pipfile.lock", "setup.py", "setup.cfg",
         "uv.lock"}},
-      {{"go mod download", "go mod vendor"}, {"go.mod", "go.sum"}},
+      {{"go mod download", "go mod vendor"}, {"go.mod", "go.sum", "go.work", "go.work.sum"}},
       {{"bundle install"}, {"Gemfile", "Gemfile.lock", "*.gemspec"}},
       {{"composer install"}, {"composer.json", "composer.lock"}},
-      {{"cargo fetch", "cargo build"}, {"Cargo.toml", "Cargo.lock"}},
-      {{"mvn ", "./mvnw "}, {"pom.xml"}},
-      {{"gradle ", "./gradlew "},
-       {"build.gradle", "build.gradle.kts", "settings.gradle", "settings.gradle.kts", "gradle.properties"}},
+      {{"cargo fetch"}, {"Cargo.toml", "Cargo.lock"}},
       {{"dotnet restore"}, {"*.csproj", "*.sln", "*.fsproj", "NuGet.config"}},
       {{"mix deps.get"}, {"mix.exs", "mix.lock"}},
   };
   return list;
+}
+
+bool is_manifest(const Ecosystem& eco, std::string_view path) {
+  for (const char* m : eco.manifests) {
+    if (glob(m, base_name(path))) return true;
+  }
+  return false;
 }
 
 std::string listing(const std::vector<std::string>& v) {
@@ -88,12 +78,29 @@ void warn_collisions(CopyStep& step) {
   }
 }
 
+// Secret-prone files copied into the image, at the severity of the most
+// certain of them (report's secret-file findings, the same classifier).
+void warn_secrets(const std::vector<SecretScanner::Result>& found, CopyStep& step) {
+  if (found.empty()) return;
+  std::vector<std::string> listed;
+  Severity worst = Severity::kInfo;
+  for (const SecretScanner::Result& r : found) {
+    const SecretVerdict& v = r.verdict;
+    listed.push_back(r.path + " (" + describe(v) + (v.why.empty() ? "" : ", " + v.why) + ")");
+    worst = std::max(worst, v.severity);
+  }
+  step.warn("secret", "secret-prone files copied into the image: " + listing(listed) +
+                          (worst == Severity::kInfo ? "" : "; exclude them in .dockerignore or copy only what the image needs"));
+  step.plan.warnings.back().severity = worst;
+}
+
 }  // namespace
 
 void sweep_warnings(CopyStep& step) {
   warn_collisions(step);
   const CopyInstructionPlan& p = step.plan;
-  std::vector<std::string> dotfiles, secrets;
+  SecretScanner secret_scan(*step.context.ctx.fs, step.context.ctx.dir);
+  std::vector<std::string> dotfiles;
   std::string git_dir;
   for (const auto& item : p.items) {
     if (!is_broad(item) || item.archive) continue;
@@ -106,14 +113,12 @@ void sweep_warnings(CopyStep& step) {
       if (base.starts_with(".") && e.src.find("/.git/") == std::string::npos && !e.src.starts_with(".git/")) {
         dotfiles.push_back(e.src);
       }
-      std::string kind = secret_kind(e.src);
-      if (!kind.empty()) secrets.push_back(e.src + " (" + kind + ")");
+      const Node* n = step.context.raw(e.src);
+      const Rule* rule = n ? n->rule : nullptr;
+      secret_scan.consider(e.src, rule && rule->pattern.starts_with("!") ? rule : nullptr);
     }
   }
-  if (!secrets.empty()) {
-    step.warn("secret", "secret-prone files copied into the image: " + listing(secrets) +
-                            "; exclude them in .dockerignore or copy only what the image needs");
-  }
+  warn_secrets(secret_scan.finish(), step);
   if (!git_dir.empty()) step.warn("git-dir", git_dir + "/ (the repository history) is copied into the image");
   if (!dotfiles.empty()) {
     step.warn("dotfiles", plural(dotfiles.size(), "dotfile", "dotfiles") +
@@ -123,61 +128,60 @@ void sweep_warnings(CopyStep& step) {
 
 namespace {
 
-// Whether the COPY brings more than the ecosystem's manifests, broadly.
-bool copies_beyond_manifests(const CopyInstructionPlan& cp, const Ecosystem& eco) {
-  if (cp.error || cp.depends_on.empty() || !cp.from.empty()) return false;
-  bool broad = false;
-  for (const auto& item : cp.items) broad |= is_broad(item);
-  if (!broad) return false;
-  for (const auto& d : cp.depends_on) {
-    bool manifest = false;
-    for (const char* m : eco.manifests) manifest |= glob(m, base_name(d));
-    if (!manifest) return true;
+// The install command the RUN holds, as written ("npm ci"); "" if none.
+const char* install_in(const std::string& run, const Ecosystem& eco) {
+  for (const char* cmd : eco.commands) {
+    if (run.find(cmd) != std::string::npos) return cmd;
   }
-  return false;
+  return "";
 }
 
-std::string manifests_first(const ContextView& view, const Ecosystem& eco, const std::string& install) {
-  std::vector<std::string> present;
-  for (const auto& [name, kid] : view.root.kids) {
-    if (!kid.visible || kid.is_dir()) continue;
-    for (const char* m : eco.manifests) {
-      if (glob(m, name)) {
-        present.push_back(name);
-        break;
-      }
-    }
+// Whether the COPY brings the ecosystem's manifests together with more,
+// broadly (a directory or a wildcard).
+bool brings_manifests_and_more(const CopyInstructionPlan& cp, const Ecosystem& eco) {
+  if (cp.error || cp.depends_on.empty() || !cp.from.empty()) return false;
+  if (std::none_of(cp.items.begin(), cp.items.end(), is_broad)) return false;
+  const auto manifest = [&](const std::string& d) { return is_manifest(eco, d); };
+  return std::any_of(cp.depends_on.begin(), cp.depends_on.end(), manifest) &&
+         !std::all_of(cp.depends_on.begin(), cp.depends_on.end(), manifest);
+}
+
+std::string manifests_first(const CopyInstructionPlan& cp, const Ecosystem& eco) {
+  std::vector<std::string> manifests;
+  for (const std::string& d : cp.depends_on) {
+    if (is_manifest(eco, d) && manifests.size() < 6) manifests.push_back(d);
   }
-  if (present.empty()) return "copy only the dependency manifests before it";
-  std::string s = "copy the manifests first (COPY";
-  for (const auto& m : present) s += " " + m;
-  return s + " ./), then " + install + ", then the rest";
+  std::string s = "COPY";
+  for (const auto& m : manifests) s += " " + m;
+  return s + " ./";
 }
 
 }  // namespace
 
-void check_install_order(const DockerfileInstruction& inst, const std::vector<size_t>& copies,
-                         const ContextView& view, CopyPlan& plan) {
-  const std::string& text = inst.original;
+void check_install_order(const DockerfileInstruction& inst, const std::vector<size_t>& copies, const ContextView&,
+                         CopyPlan& plan) {
   for (const Ecosystem& eco : ecosystems()) {
-    bool hit = false;
-    for (const char* cmd : eco.commands) hit |= text.find(cmd) != std::string::npos;
-    if (!hit) continue;
-    for (size_t idx : copies) {
-      CopyInstructionPlan& cp = plan.instructions[idx];
-      if (!copies_beyond_manifests(cp, eco)) continue;
+    const std::string install = install_in(inst.original, eco);
+    if (install.empty()) continue;
+    for (size_t k = 0; k < copies.size(); ++k) {
+      const CopyInstructionPlan& cp = plan.instructions[copies[k]];
+      // When an earlier COPY of the stage brought manifests already, the
+      // broad one is deliberate (workspace packages the install needs).
+      const bool manifests_before = std::any_of(copies.begin(), copies.begin() + static_cast<long>(k), [&](size_t e) {
+        const auto& deps = plan.instructions[e].depends_on;
+        return std::any_of(deps.begin(), deps.end(), [&](const std::string& d) { return is_manifest(eco, d); });
+      });
+      if (manifests_before || !brings_manifests_and_more(cp, eco)) continue;
       CopyDiagnostic d{"cache-order",
-                       "line " + std::to_string(cp.line) + " copies " + std::to_string(cp.depends_on.size()) +
-                           " context files before the install step on line " + std::to_string(inst.line) +
-                           ": editing any of them re-runs the install; " +
-                           manifests_first(view, eco, std::string(trim_instruction(text))),
-                       std::nullopt};
+                       "line " + std::to_string(cp.line) + " copies " +
+                           plural(cp.depends_on.size(), "context file", "context files") + " before `" +
+                           std::string(trim_instruction(install)) + "` on line " + std::to_string(inst.line) +
+                           ": any edit re-runs the install; copy the manifests first (" + manifests_first(cp, eco) +
+                           ")",
+                       std::nullopt, copy_diagnostic_severity("cache-order")};
       bool dup = false;
-      for (const auto& w : cp.warnings) dup |= w.code == d.code;
-      if (!dup) {
-        cp.warnings.push_back(d);
-        plan.hints.push_back(d);
-      }
+      for (const auto& h : plan.hints) dup |= h.code == d.code && h.message.starts_with("line " + std::to_string(cp.line) + " ");
+      if (!dup) plan.hints.push_back(std::move(d));
     }
   }
 }

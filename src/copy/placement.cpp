@@ -21,7 +21,8 @@ std::unique_ptr<Matcher> exclude_matcher(const std::vector<std::string>& exclude
   return std::make_unique<Matcher>(std::move(rules));
 }
 
-void Placer::place(const Source& s, const CopyCommand& c, const std::string& dest, ImageTree& img, CopyStep& step) {
+void Placer::place(const Source& s, const CopyCommand& c, const std::string& dest, ImageTree& img, CopyStep& step,
+                   bool assume_dir) {
   CopyItem item;
   item.source = s.word;
   item.path = s.heredoc || s.remote ? s.word : (s.path.empty() ? "." : s.path);
@@ -34,7 +35,7 @@ void Placer::place(const Source& s, const CopyCommand& c, const std::string& des
   const bool extract = c.add && !s.remote && !s.heredoc && s.node && s.node->type == FileType::kRegular &&
                        c.unpack.value_or(true) && is_archive(s, step.context, &archive);
   if (placement_.prepares_destination) {
-    img.mkdir_p(dir_form(dest) || extract ? clean_dest : parent_or_root(clean_dest), &step.plan.entries);
+    img.mkdir_p(dir_form(dest) || extract || assume_dir ? clean_dest : parent_or_root(clean_dest), &step.plan.entries);
   }
   const std::string dst = img.resolved(clean_dest, true);
   Node* existing = img.find(dst);
@@ -50,7 +51,7 @@ void Placer::place(const Source& s, const CopyCommand& c, const std::string& des
     place_dir(s, c, dst, existing, img, step, item);
     symlink_note(s, step);
   } else {
-    place_file(s, dest, dst, existing, img, step, item);
+    place_file(s, dest, dst, existing, img, step, item, assume_dir);
     symlink_note(s, step);
   }
   finish_item(item, step);
@@ -83,7 +84,8 @@ void Placer::place_dir(const Source& s, const CopyCommand& c, const std::string&
                        ImageTree& img, CopyStep& step, CopyItem& item) {
   item.type = EntryType::kDir;
   item.dest = dst;
-  if (existing && !existing->is_dir()) throw Error(rules_.dir_onto_file_error(dst));
+  if (existing && !existing->is_dir() && !existing->uncertain) throw Error(rules_.dir_onto_file_error(dst));
+  if (existing && !existing->is_dir()) existing = nullptr;  // a guessed file: the image may hold a directory there
   if (!placement_.prepares_destination) {
     img.mkdir_p(dst, &step.plan.entries);
   } else if (!existing) {
@@ -124,14 +126,16 @@ void Placer::flattened_note(const Source& s, const std::string& dst, const CopyI
 // A file: a heredoc, a download, or a context file (a symlink source is
 // followed: the copy has the link's name and the target's content).
 void Placer::place_file(const Source& s, const std::string& dest, const std::string& dst, Node* existing,
-                        ImageTree& img, CopyStep& step, CopyItem& item) {
-  const bool into = dir_form(dest) || (existing && existing->is_dir());
+                        ImageTree& img, CopyStep& step, CopyItem& item, bool assume_dir) {
+  const bool into = dir_form(dest) || (existing && existing->is_dir()) || assume_dir;
   const std::string target = into ? abs_join(dst, s.name) : dst;
-  if (placement_.warns_dest_may_exist && !into && !existing && img.base_unknown) {
+  const bool guess = !into && !existing && img.unknown();
+  if (placement_.warns_dest_may_exist && guess) {
     step.warn("dest-may-exist", "if the base image has a directory " + dst + ", the file lands at " +
                                     abs_join(dst, s.name) + " instead (add a trailing / to make it certain)");
   }
   if (!placement_.prepares_destination) img.mkdir_p(parent_or_root(target), &step.plan.entries);
+  if (assume_dir && !placement_.prepares_destination) img.mkdir_p(dst, &step.plan.entries);
   item.dest = target;
   item.type = EntryType::kFile;
   Node f;
@@ -145,6 +149,7 @@ void Placer::place_file(const Source& s, const std::string& dest, const std::str
     f.kids.clear();
     if (f.type == FileType::kSymlink) f.type = FileType::kRegular;
   }
+  f.uncertain = guess;
   put_node(f, s.heredoc || s.remote ? s.word : s.path, target, img, step, item, false);
 }
 
@@ -156,7 +161,9 @@ void Placer::put_node(const Node& n, const std::string& src_rel, const std::stri
   Node* existing = img.find(target);
   if (n.is_dir()) {
     if (existing && !existing->is_dir()) {
-      if (!placement_.replaces_on_conflict) throw Error("cannot copy to non-directory: " + target);
+      if (!placement_.replaces_on_conflict && !existing->uncertain) {
+        throw Error("cannot copy to non-directory: " + target);
+      }
       existing = nullptr;
     }
     if (!existing) {
@@ -177,6 +184,7 @@ void Placer::put_node(const Node& n, const std::string& src_rel, const std::stri
   f.type = n.type == FileType::kSymlink ? FileType::kSymlink : FileType::kRegular;
   f.size = n.size;
   f.link = n.link;
+  f.uncertain = n.uncertain;
   f.origin = n.origin.empty() ? src_rel : n.origin;  // a stage's file keeps its context origin
   img.put(target, std::move(f));
   const EntryType t = n.type == FileType::kSymlink ? EntryType::kSymlink : EntryType::kFile;

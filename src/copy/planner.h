@@ -32,8 +32,10 @@ class Placer {
  public:
   Placer(const CopyRules& rules, FileSystem& fs) : rules_(rules), placement_(rules.placement()), fs_(fs) {}
 
-  // One source item of `c` into `dest` (as the builder normalised it).
-  void place(const Source& s, const CopyCommand& c, const std::string& dest, ImageTree& img, CopyStep& step);
+  // One source item of `c` into `dest` (as the builder normalised it);
+  // `assume_dir`: take `dest` as a directory the model does not show.
+  void place(const Source& s, const CopyCommand& c, const std::string& dest, ImageTree& img, CopyStep& step,
+             bool assume_dir);
   // COPY --parents: each source keeps its directories below the root or
   // the "/./" pivot.
   void place_parents(const CopyCommand& c, const std::string& dest, ImageTree& img, CopyStep& step);
@@ -44,7 +46,7 @@ class Placer {
   void place_dir(const Source& s, const CopyCommand& c, const std::string& dst, Node* existing, ImageTree& img,
                  CopyStep& step, CopyItem& item);
   void place_file(const Source& s, const std::string& dest, const std::string& dst, Node* existing, ImageTree& img,
-                  CopyStep& step, CopyItem& item);
+                  CopyStep& step, CopyItem& item, bool assume_dir);
   void put_node(const Node& n, const std::string& src_rel, const std::string& target, ImageTree& img,
                 CopyStep& step, CopyItem& item, bool recurse, const Matcher* ex = nullptr,
                 const std::string& ex_rel = "");

@@ -116,6 +116,8 @@ void ImageTree::mkdir_p(const std::string& abs, std::vector<CopyEntry>* created)
       d.type = FileType::kDirectory;
       it = n->kids.emplace(p, std::move(d)).first;
       if (created) created->push_back(CopyEntry{"", join_parts(so_far, true), EntryType::kDir, 0, ""});
+    } else if (!it->second.is_dir() && it->second.uncertain) {
+      it->second = Node{};
     } else if (!it->second.is_dir()) {
       throw Error("mkdir " + join_parts(so_far, true) + ": not a directory");
     }

@@ -1,5 +1,7 @@
 // What the frontend knows before running anything: stages, ARG and ENV
 // values, WORKDIR, and every COPY/ADD with its words expanded.
+#include <sys/utsname.h>
+
 #include <algorithm>
 #include <map>
 #include <set>
@@ -82,7 +84,12 @@ class Evaluator {
 
   void run() {
     const auto& insts = b_.file.instructions;
+    // The builder's own ARGs are in the global scope: global ARG defaults
+    // and FROM lines see them (stages only when they redeclare them).
+    automatic_ = opt_.builder->automatic_args(opt_.platform);
     Vars global;
+    for (const auto& [k, v] : automatic_) global[k] = VarValue{v, true};
+    global_vars_ = global;
     size_t i = 0;
     // Instructions before the first FROM: only ARG is allowed.
     for (; i < insts.size() && insts[i].command != "from"; ++i) {
@@ -145,7 +152,7 @@ class Evaluator {
       fail(inst, e.what());
     }
     for (const auto& u : unknown) {
-      std::string note = "$" + u + " comes from the base image; its value is unknown here (taken as empty)";
+      std::string note = "$" + u + " may come from the base image: its value is unknown here";
       if (notes && std::find(notes->begin(), notes->end(), note) == notes->end()) notes->push_back(note);
     }
     return out;
@@ -183,7 +190,11 @@ class Evaluator {
     }
   }
 
-  std::optional<std::string> predefined(const std::string& key) const { return opt_.builder->automatic_arg(key); }
+  std::optional<std::string> predefined(const std::string& key) const {
+    auto it = automatic_.find(key);
+    if (it == automatic_.end()) return std::nullopt;
+    return it->second;
+  }
 
   void set_env(const DockerfileInstruction& inst, StageState& state) {
     const auto& words = inst.args;
@@ -315,7 +326,12 @@ class Evaluator {
         c.heredoc_sources.push_back(*h);
       } else {
         c.source_order.push_back(c.sources.size());
-        c.sources.push_back(expand(inst, word, vars, notes));
+        std::vector<std::string> unknown;
+        c.sources.push_back(expand(inst, word, vars, &unknown));
+        c.unknown_sources.push_back(!unknown.empty());
+        for (const std::string& note : unknown) {
+          if (notes && std::find(notes->begin(), notes->end(), note) == notes->end()) notes->push_back(note);
+        }
       }
     }
     c.dest = expand(inst, dest_word, vars, notes);
@@ -385,10 +401,40 @@ class Evaluator {
   Build& b_;
   const BuildOptions& opt_;
   Vars global_vars_;
+  std::map<std::string, std::string> automatic_;
   bool current_base_unknown_ = false;
 };
 
 }  // namespace
+
+namespace {
+std::string normal_arch(std::string a) {
+  if (a == "x86_64" || a == "x86-64") return "amd64";
+  if (a == "aarch64") return "arm64";
+  if (a == "i386" || a == "i686") return "386";
+  return a;
+}
+}  // namespace
+
+Platform parse_platform(std::string_view text) {
+  std::vector<std::string> parts = path_components(text);
+  if (parts.empty() || parts.size() > 3 || text.find("//") != std::string_view::npos) {
+    throw Error("invalid platform \"" + std::string(text) + "\" (os/arch[/variant], e.g. linux/arm64)");
+  }
+  if (parts.size() == 1) parts.insert(parts.begin(), "linux");
+  Platform p{ascii_lower(parts[0]), normal_arch(ascii_lower(parts[1])), parts.size() == 3 ? parts[2] : ""};
+  if (p.arch == "arm64" && p.variant == "v8") p.variant.clear();  // containerd's normal form
+  return p;
+}
+
+Platform host_platform() {
+  struct utsname u;
+  if (::uname(&u) != 0) return Platform{"linux", "amd64", ""};
+  std::string machine = u.machine;
+  if (machine.starts_with("armv7")) return Platform{"linux", "arm", "v7"};
+  if (machine.starts_with("armv6")) return Platform{"linux", "arm", "v6"};
+  return Platform{"linux", normal_arch(machine), ""};
+}
 
 int find_stage(const Build& build, std::string_view name, size_t before) {
   std::string l = ascii_lower(name);

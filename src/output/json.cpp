@@ -78,7 +78,10 @@ Json findings_json(const Report& r) {
 }
 
 Json diagnostic_json(const CopyDiagnostic& d) {
-  return Json{{"code", d.code}, {"message", d.message}, {"rule", rule_json(d.rule ? &*d.rule : nullptr)}};
+  return Json{{"code", d.code},
+              {"message", d.message},
+              {"rule", rule_json(d.rule ? &*d.rule : nullptr)},
+              {"severity", std::string(severity_name(d.severity))}};
 }
 
 Json copy_entry_json(const CopyEntry& e, const char* dest_key) {

@@ -87,9 +87,7 @@ std::vector<Finding> HazardScanner::finish() {
     f.path = r.path;
     std::string why = v.why;
     if (left_behind(f)) why = std::string(ctx_.builder->subject()) + " does not transfer it for this Dockerfile";
-    // "private key holding a private key" says it twice.
-    const bool said = v.evidence.empty() || v.what.find(v.evidence.substr(v.evidence.find(' ') + 1)) != std::string::npos;
-    f.message = v.what + (said ? "" : " holding " + v.evidence) + " is sent" + (why.empty() ? "" : " (" + why + ")") +
+    f.message = describe(v) + " is sent" + (why.empty() ? "" : " (" + why + ")") +
                 (f.severity == Severity::kInfo ? "" : "; exclude it in .dockerignore");
     f.rule = std::move(r.rule);
     findings_.push_back(std::move(f));

@@ -215,6 +215,14 @@ std::string assignment_in(std::string_view line) {
 
 bool secret_prone_name(std::string_view path) { return kind_of(path) != kNone; }
 
+std::string describe(const SecretVerdict& v) {
+  // "private key holding a private key" would say it twice.
+  if (v.evidence.empty() || v.what.find(v.evidence.substr(v.evidence.find(' ') + 1)) != std::string::npos) {
+    return v.what;
+  }
+  return v.what + " holding " + v.evidence;
+}
+
 std::string secret_evidence(std::string_view content) {
   if (content.find("-----BEGIN") != std::string_view::npos &&
       (content.find("PRIVATE KEY-----") != std::string_view::npos ||
@@ -258,7 +266,7 @@ void SecretScanner::consider(std::string_view path, FileSystem::Dir parent, cons
   candidates_.push_back(Candidate{std::string(path), kind, std::move(evidence), std::move(rule)});
 }
 
-void SecretScanner::consider(const std::string& path) {
+void SecretScanner::consider(const std::string& path, const Rule* reincluded) {
   if (kind_of(path) == kNone) return;
   std::vector<std::string> parts = path_components(path);
   FileSystem::Dir dir = fs_.root();
@@ -269,7 +277,7 @@ void SecretScanner::consider(const std::string& path) {
     open.emplace_back(fs_, next);
     dir = next;
   }
-  consider(path, dir, parts.back(), nullptr);
+  consider(path, dir, parts.back(), reincluded);
 }
 
 std::vector<SecretScanner::Result> SecretScanner::finish() {

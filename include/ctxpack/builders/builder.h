@@ -13,6 +13,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -98,8 +99,9 @@ class Builder {
   virtual PackRules pack_rules() const = 0;
 
   // --- The Dockerfile ------------------------------------------------------
-  // The value of an ARG the builder defines itself (TARGETARCH...).
-  virtual std::optional<std::string> automatic_arg(std::string_view /*name*/) const { return std::nullopt; }
+  // The ARGs the builder defines itself in the global scope (TARGETARCH...),
+  // for a build for `platform` ("os/arch[/variant]"; "" for this machine).
+  virtual std::map<std::string, std::string> automatic_args(std::string_view /*platform*/) const { return {}; }
   // Whether every stage up to the target runs, or only those it needs.
   virtual bool runs_every_stage() const = 0;
   // Whether a `# syntax=` directive makes it run another frontend.

@@ -20,6 +20,7 @@
 
 #include "ctxpack/context/context.h"
 #include "ctxpack/dockerfile/dockerfile.h"
+#include "ctxpack/report/finding.h"
 
 namespace ctxpack {
 
@@ -54,7 +55,13 @@ struct CopyDiagnostic {
   std::string code;          // stable identifier (see README): excluded-source, empty-wildcard, ...
   std::string message;       // one line
   std::optional<Rule> rule;  // the ignore rule involved
+  Severity severity = Severity::kWarning;
 };
+
+// The severity a diagnostic code has (README: the copy diagnostics): an
+// error explains a failing instruction, a warning is something to change,
+// an info what is worth knowing. `secret` varies with the evidence.
+Severity copy_diagnostic_severity(std::string_view code);
 
 struct CopyInstructionPlan {
   size_t line = 0;

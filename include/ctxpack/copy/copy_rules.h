@@ -35,7 +35,8 @@ struct CopyStep {
   CopyInstructionPlan& plan;
   const char* command;  // "COPY" or "ADD"
 
-  // Adds a diagnostic once (the same code and message are not repeated).
+  // Adds a diagnostic once (the same code and message are not repeated),
+  // with its code's severity.
   void warn(const std::string& code, const std::string& message, const std::optional<Rule>& rule = std::nullopt);
 };
 
@@ -101,8 +102,11 @@ class CopyRules {
   // would match it, symlinks aside): what a change to the ignore file is
   // checked with, path by path, without a tree of the whole context.
   virtual bool names(const std::string& word, std::string_view path) const = 0;
-  // Throws Error or warns about the number of sources for `dest`.
-  virtual void check_sources(const CopyCommand& c, const std::string& dest, size_t count, CopyStep& step) const = 0;
+  // Throws Error or warns about the number of sources for `dest`;
+  // `dest_may_be_dir`: the image may hold a directory there that the model
+  // does not show (after a RUN, on an unknown base).
+  virtual void check_sources(const CopyCommand& c, const std::string& dest, size_t count, bool dest_may_be_dir,
+                             CopyStep& step) const = 0;
   virtual Placement placement() const = 0;
   // The error for a directory copied onto a file at `dst`.
   virtual std::string dir_onto_file_error(const std::string& dst) const = 0;

@@ -28,8 +28,10 @@ struct Node {
   bool removed = false;  // the daemon deletes it after receiving it
   bool visible = true;   // COPY can see it
   const Rule* rule = nullptr;  // the ignore rule that decided it
-  // Image trees: where its content came from.
+  // Image trees: where its content came from, and whether its type is a
+  // guess (it was placed where the image may already hold a directory).
   std::string origin;
+  bool uncertain = false;
   std::map<std::string, Node> kids;
 
   bool is_dir() const { return type == FileType::kDirectory; }
@@ -72,8 +74,12 @@ class ImageTree {
   bool base_unknown = false;  // built on an image ctxpack cannot see (or from an unknown stage)
   bool ran_commands = false;  // a RUN changed it in ways ctxpack cannot see
 
+  // Whether a path missing from the model may exist anyway.
+  bool unknown() const { return base_unknown || ran_commands; }
+
   // mkdir -p; new directories are appended to `created`. Throws Error when
-  // a component is not a directory.
+  // a component is certainly not a directory (one whose type was a guess
+  // becomes one).
   void mkdir_p(const std::string& abs, std::vector<CopyEntry>* created);
   Node* find(const std::string& abs);
   // `abs` with symlinks followed inside the image.

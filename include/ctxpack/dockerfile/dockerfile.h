@@ -76,6 +76,7 @@ std::string expand_word(std::string_view word, const Vars& vars, char escape, st
 struct CopyCommand {
   bool add = false;
   std::vector<std::string> sources;      // expanded, as written otherwise
+  std::vector<bool> unknown_sources;     // for each source: a variable whose value is not known took part
   std::vector<Heredoc> heredoc_sources;  // in order of appearance
   std::vector<size_t> source_order;      // for each source slot: index into sources, or ~index into heredocs
   std::string dest;                      // expanded
@@ -111,8 +112,21 @@ struct BuildStage {
 struct BuildOptions {
   const Builder* builder = &default_builder();
   std::map<std::string, std::string> build_args;
-  std::string target;  // "" = the last stage
+  std::string target;    // "" = the last stage
+  std::string platform;  // "os/arch[/variant]" as docker build --platform takes it; "" for this machine
 };
+
+// A platform as OCI names them: os, architecture, variant.
+struct Platform {
+  std::string os, arch, variant;
+  std::string text() const { return os + "/" + arch + (variant.empty() ? "" : "/" + variant); }
+};
+// "linux/arm64/v8", "linux/amd64", "arm64" (linux assumed); throws Error
+// for anything else. Architectures are normalised as containerd does
+// (x86_64 is amd64, aarch64 arm64).
+Platform parse_platform(std::string_view text);
+// This machine's.
+Platform host_platform();
 
 struct Build {
   ParsedDockerfile file;

@@ -31,6 +31,9 @@ struct SecretVerdict {
   std::string why;       // what decided the severity: "not tracked by git", "a test fixture"...
 };
 
+// "environment file holding a password in a URL", "private key".
+std::string describe(const SecretVerdict& v);
+
 // Whether a file's name alone makes it worth a look (the walk collects only these).
 bool secret_prone_name(std::string_view path);
 
@@ -46,7 +49,7 @@ class SecretScanner {
   // is the exception that keeps it, if one does.
   void consider(std::string_view path, FileSystem::Dir parent, const std::string& name, const Rule* reincluded);
   // The same by its path in the context.
-  void consider(const std::string& path);
+  void consider(const std::string& path, const Rule* reincluded);
 
   struct Result {
     std::string path;
