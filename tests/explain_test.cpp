@@ -159,6 +159,24 @@ TEST_F(WhyCli, OneLinePerPathWithTheDecidingRule) {
   EXPECT_EQ(r.err, "");
 }
 
+TEST_F(WhyCli, PathsFromTheWorkingDirectoryOrAbsoluteMapIntoTheContext) {
+  ScratchDir d;
+  d.write("ctx/Dockerfile", "FROM scratch\n");
+  d.write("ctx/.dockerignore", "secret\n");
+  d.write("ctx/secret/key", "k");
+  auto r = run_ctxpack({"why", "ctx", "secret/key", "ctx/secret/key", d / "ctx/secret/key"}, d.path());
+  EXPECT_EQ(r.status, 0) << r.err;
+  const std::string rule = "ctx/.dockerignore:1:secret\tmatched parent directory secret/";
+  EXPECT_THAT(lines(r.out), ElementsAre("excluded\tsecret/key\t" + rule, "excluded\tctx/secret/key\t" + rule,
+                                        "excluded\t" + (d / "ctx/secret/key") + "\t" + rule));
+  for (const std::string& outside : {std::string("../etc/passwd"), std::string("/etc/passwd")}) {
+    auto bad = run_ctxpack({"why", "ctx", outside, "secret/key"}, d.path());
+    EXPECT_EQ(bad.status, 2) << outside;
+    EXPECT_NE(bad.err.find("is outside the context"), std::string::npos) << bad.err;
+    EXPECT_EQ(std::count(bad.err.begin(), bad.err.end(), '\n'), 1) << bad.err;
+  }
+}
+
 TEST_F(WhyCli, ExitsOneWhenNothingIsExcluded) {
   auto r = run_ctxpack({"why", "--ignore-file", rules_, "src/x", "docs/README.md"});
   EXPECT_EQ(r.status, 1);
@@ -168,8 +186,9 @@ TEST_F(WhyCli, ExitsOneWhenNothingIsExcluded) {
 TEST_F(WhyCli, ReadsPathsFromStdin) {
   auto r = run_ctxpack({"why", "--ignore-file", rules_, "--stdin"}, ".", "a.log\r\n\nsrc/x\n./docs/y");
   EXPECT_EQ(r.status, 0);
+  // Each path as it came in, so that the output lines up with the input.
   EXPECT_THAT(lines(r.out), ElementsAre("excluded\ta.log\t" + rules_ + ":4:*.log", "included\tsrc/x\t",
-                                        "excluded\tdocs/y\t" + rules_ + ":2:/docs\tmatched parent directory docs/"));
+                                        "excluded\t./docs/y\t" + rules_ + ":2:/docs\tmatched parent directory docs/"));
 }
 
 TEST_F(WhyCli, NulSeparatedPathsStayRaw) {
@@ -190,9 +209,9 @@ TEST_F(WhyCli, JsonCarriesTheRuleAndTheParent) {
   EXPECT_THAT(lines(r.out),
               ElementsAre("{\"path\":\"docs/a\",\"verdict\":\"excluded\",\"rule\":{\"file\":\"" + rules_ +
                               "\",\"line\":2,\"pattern\":\"docs\",\"text\":\"/docs\"},\"via_parent\":\"docs\","
-                              "\"note\":null}",
+                              "\"note\":null,\"context_path\":\"docs/a\"}",
                           "{\"path\":\"src\",\"verdict\":\"included\",\"rule\":null,\"via_parent\":null,"
-                          "\"note\":null}"));
+                          "\"note\":null,\"context_path\":\"src\"}"));
 }
 
 TEST_F(WhyCli, MalformedIgnoreFileIsOneLineNamingFileAndLine) {

@@ -148,7 +148,7 @@ class FakeFileSystem : public FileSystem {
   int open_file(Dir parent, const std::string& name, std::unique_ptr<InputFile>* out) override {
     return open(find(FakeTree::join(handles_.at(parent), name)), out);
   }
-  int check_readable(Dir parent, const std::string& name) override {
+  int check_readable(Dir parent, const std::string& name, bool) override {
     const FakeTree::Node* n = find(FakeTree::join(handles_.at(parent), name));
     return n ? n->open_error : ENOENT;
   }

@@ -67,7 +67,9 @@ TEST(Json, ExplanationsCarryTheRuleAndItsOrigin) {
   Explanation ex;
   ex.path = "Dockerfile";
   ex.verdict.rule = &m.rule(0);
-  Json j = explanation_json(ex);
+  Json j = explanation_json(ex, "./Dockerfile");
+  EXPECT_EQ(j["path"], "./Dockerfile") << "as the user gave it";
+  EXPECT_EQ(j["context_path"], "Dockerfile");
   EXPECT_EQ(j["rule"]["file"], "(docker CLI)");
   EXPECT_EQ(j["verdict"], "included");
   EXPECT_TRUE(j["via_parent"].is_null());

@@ -75,7 +75,15 @@ class Validation {
     int err = fs_.open_dir(dir, e.name, &sub);
     if (!err) {
       stack_.emplace_back(fs_, sub);
-      err = read_dir_sorted(fs_, sub, false, &stack_.back().entries);
+      std::vector<DirEntry>& entries = stack_.back().entries;
+      err = read_dir_sorted(fs_, sub, false, &entries);
+      // filepath.Walk stats what it lists: a directory that can be listed
+      // but not searched fails on its first entry.
+      FileInfo probe;
+      if (!err && !entries.empty() && is_permission_error(fs_.stat(sub, entries.front().name, &probe))) {
+        path_ += "/" + entries.front().name;
+        fail_stat();
+      }
       if (err) stack_.pop_back();
     }
     if (is_permission_error(err)) fail_stat();

@@ -48,6 +48,10 @@ struct BuildFlags {
 
 bool is_directory(const std::string& path);
 
+// `path` cleaned, and relative to the working directory when it lies below
+// it (what CI annotations and editors resolve).
+std::string from_working_directory(const std::string& path);
+
 // "ctxpack: warning: ..." on stderr.
 void warn(const std::string& message);
 

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "commands.h"
+#include "ctxpack/support/path.h"
 #include "style.h"
 #include "ctxpack/support/error.h"
 
@@ -73,6 +74,16 @@ BuildOptions BuildFlags::options() const {
     bo.build_args[kv.substr(0, eq)] = kv.substr(eq + 1);
   }
   return bo;
+}
+
+std::string from_working_directory(const std::string& path) {
+  std::string p = clean_path(path);
+  if (!p.starts_with("/")) return p;
+  char* cwd = ::getcwd(nullptr, 0);
+  const std::string here = cwd ? cwd : "";
+  std::free(cwd);
+  if (!here.empty() && here != "/" && p.starts_with(here + "/")) return p.substr(here.size() + 1);
+  return p;
 }
 
 bool is_directory(const std::string& path) {

@@ -1,4 +1,5 @@
 // ctxpack: shows, explains, audits and packs the Docker build context.
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <iostream>
@@ -17,6 +18,14 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("ctxpack ") + CTXPACK_VERSION);
   cli::Runner run;
   cli::register_all(app, run);
+  // CLI11 would say "A subcommand is required" of a misspelt one.
+  const auto subcommands = app.get_subcommands([](const CLI::App*) { return true; });
+  const bool known = argc > 1 && std::any_of(subcommands.begin(), subcommands.end(),
+                                             [&](const CLI::App* c) { return c->get_name() == argv[1]; });
+  if (argc > 1 && argv[1][0] != '-' && !known) {
+    std::fprintf(stderr, "ctxpack: unknown command \"%s\" (see ctxpack --help)\n", argv[1]);
+    return 2;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

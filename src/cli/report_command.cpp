@@ -239,12 +239,10 @@ void print_github(const Report& r, const ReportFlags& flags, const std::vector<G
     // A rule of the ignore file has a file and line; one the client adds has neither.
     const bool in_file = f.rule && f.rule->origin == RuleOrigin::kFile;
     if (in_file) {
-      props = "file=" + gh_escape(f.rule->file, true);
+      props = "file=" + gh_escape(from_working_directory(f.rule->file), true);
       if (f.rule->line > 0) props += ",line=" + std::to_string(f.rule->line);
     } else if (!f.path.empty()) {
-      std::string p = f.path;
-      if (!p.empty() && p.back() == '/') p.pop_back();
-      props = "file=" + gh_escape(context.empty() ? p : context + "/" + p, true);
+      props = "file=" + gh_escape(from_working_directory(join_path(context, f.path)), true);
     }
     props += std::string(props.empty() ? "" : ",") + "title=" + gh_escape("ctxpack " + f.code, true);
     std::string message = f.message;
@@ -269,8 +267,8 @@ void register_report(CLI::App& app, Runner& run) {
       app.add_subcommand("report", "What the context weighs, what is risky, what the ignore file gets wrong");
   flags->ctx.add_to(*cmd);
   cmd->add_option("--top", flags->top, "How many largest files, directories and extensions to show (default 10)")
-      ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--depth", flags->depth, "Depth of the directory tree (default 2)")->check(CLI::NonNegativeNumber);
+      ->check(CLI::Range(0, 1000000));
+  cmd->add_option("--depth", flags->depth, "Depth of the directory tree (default 2)")->check(CLI::Range(0, 1000));
   cmd->add_flag("--json", flags->json, "Same as --format json");
   cmd->add_option("--format", flags->format, "text (default), json, or github (workflow annotations)")
       ->check(CLI::IsMember({"text", "json", "github"}));

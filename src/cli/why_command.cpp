@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <optional>
 #include <vector>
@@ -17,6 +18,7 @@
 #include "ctxpack/context/explain.h"
 #include "ctxpack/output/format.h"
 #include "ctxpack/output/json.h"
+#include "ctxpack/support/path.h"
 
 namespace ctxpack::cli {
 
@@ -104,6 +106,51 @@ bool plain_ascii(std::string_view s) {
   return true;
 }
 
+// Paths as the user gives them, as paths in the context: absolute ones,
+// and relative ones that name something inside the context from the
+// working directory (as git check-ignore takes them), are mapped into it;
+// any other relative path is taken relative to the context.
+class ContextPaths {
+ public:
+  ContextPaths(const std::string& context, const std::string& real) : real_(real) {
+    char* cwd = ::getcwd(nullptr, 0);
+    cwd_ = cwd ? cwd : "/";
+    std::free(cwd);
+    lexical_ = clean_path(context.starts_with("/") ? context : cwd_ + "/" + context);
+    whole_ = context.empty() || clean_path(context) == ".";
+  }
+
+  // The path in the context; throws Error for one outside it.
+  std::string map(std::string_view given) const {
+    const std::string g(given);
+    if (g.starts_with("/")) {
+      if (auto rel = inside(clean_path(g))) return *rel;
+      throw Error("why: " + quote_path(g) + " is outside the context " + quote_path(real_));
+    }
+    if (!whole_) {
+      if (auto rel = inside(clean_path(cwd_ + "/" + g))) return *rel;
+    }
+    std::string rel = clean_path(g);
+    if (rel == ".." || rel.starts_with("../")) {
+      throw Error("why: " + quote_path(g) + " is outside the context " + quote_path(real_));
+    }
+    return rel;
+  }
+
+ private:
+  std::optional<std::string> inside(const std::string& abs) const {
+    for (const std::string& root : {lexical_, real_}) {
+      if (abs == root) return std::string(".");
+      if (is_at_or_below(abs, root) && root != "/") return abs.substr(root.size() + 1);
+      if (root == "/") return abs.substr(1);
+    }
+    return std::nullopt;
+  }
+
+  std::string cwd_, lexical_, real_;
+  bool whole_ = true;  // the context is the working directory: both readings agree
+};
+
 class Printer {
  public:
   Printer(const WhyFlags& flags, const Matcher& matcher) : flags_(flags), matcher_(matcher) {
@@ -111,11 +158,13 @@ class Printer {
   }
   ~Printer() { flush(); }
 
-  void print(const Explanation& ex) {
+  // `given` is the path as the user wrote it: echoed, so that output lines
+  // up with input (as git check-ignore does).
+  void print(const Explanation& ex, std::string_view given) {
     if (flags_.json) {
-      out_ += dump_line(explanation_json(ex));
+      out_ += dump_line(explanation_json(ex, given));
     } else {
-      text(ex);
+      text(ex, given);
     }
     if (out_.size() >= kBlock) flush();
   }
@@ -129,12 +178,12 @@ class Printer {
  private:
   static constexpr size_t kBlock = 1 << 16;
 
-  void text(const Explanation& ex) {
+  void text(const Explanation& ex, std::string_view given) {
     out_ += ex.excluded ? "excluded\t" : "included\t";
-    if (flags_.null || plain_ascii(ex.path)) {
-      out_ += ex.path;
+    if (flags_.null || plain_ascii(given)) {
+      out_ += given;
     } else {
-      out_ += quote_path(ex.path);
+      out_ += quote_path(given);
     }
     out_ += '\t';
     if (ex.verdict.rule) out_ += reference(*ex.verdict.rule);
@@ -191,6 +240,7 @@ void register_why(CLI::App& app, Runner& run) {
       std::vector<std::string> paths = operands(cmd->remaining());
       std::optional<BuildContext> ctx;
       std::unique_ptr<Matcher> rules_only;
+      std::string paths_context;
       if (!flags->ignore_file.empty()) {
         rules_only = std::make_unique<Matcher>(read_named_ignore_file(flags->ignore_file).rules);
       } else {
@@ -200,21 +250,31 @@ void register_why(CLI::App& app, Runner& run) {
           paths.erase(paths.begin());
         }
         options.require_dockerfile = false;
+        paths_context = options.context;
         ctx.emplace(open_build_context(options));
       }
       if (paths.empty() && !flags->from_stdin) throw Error("why: no paths given (name them, or use --stdin)");
       const Matcher& matcher = ctx ? *ctx->matcher : *rules_only;
       bool any_excluded = false;
       Printer printer(*flags, matcher);
+      std::optional<ContextPaths> mapping;
+      if (ctx) mapping.emplace(paths_context, ctx->dir);
       Explanation ex;
       auto judge = [&](std::string_view path) {
         if (ctx) {
-          ex = explain_in_context(*ctx, path);
+          std::string in_context;
+          try {
+            in_context = mapping->map(path);
+          } catch (const Error&) {
+            printer.flush();
+            throw;
+          }
+          ex = explain_in_context(*ctx, in_context);
         } else {
           explain_by_rules(matcher, path, ex);
         }
         any_excluded = any_excluded || ex.excluded;
-        printer.print(ex);
+        printer.print(ex, path);
       };
       for (const std::string& p : paths) judge(p);
       if (flags->from_stdin) {

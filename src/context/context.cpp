@@ -53,6 +53,9 @@ BuildContext open_build_context(const ContextOptions& options) {
   ctx.dockerfile_path = options.dockerfile.empty() ? default_dockerfile(host, options.context) : options.dockerfile;
   const std::string df_real = host.real_path(ctx.dockerfile_path);
   ctx.dockerfile_exists = !df_real.empty() && is_file(host, df_real);
+  if (!df_real.empty() && !ctx.dockerfile_exists && !options.dockerfile.empty()) {
+    throw Error("cannot use " + ctx.dockerfile_path + " as the Dockerfile: it is a directory");
+  }
   if (!ctx.dockerfile_exists && (options.require_dockerfile || !options.dockerfile.empty())) {
     throw MissingDockerfile(ctx.dockerfile_path);
   }

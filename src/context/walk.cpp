@@ -134,7 +134,15 @@ class Walk {
     int err = fs_.open_dir(parent, e.name, &dir);
     if (!err) {
       stack_.emplace_back(fs_, dir);
-      err = read_dir_sorted(fs_, dir, options_.stat, &stack_.back().entries);
+      std::vector<DirEntry>& entries = stack_.back().entries;
+      err = read_dir_sorted(fs_, dir, options_.stat, &entries);
+      // Docker's walks stat every entry: a directory that can be listed but
+      // not searched fails there even when the names alone would do here.
+      FileInfo probe;
+      if (!err && !options_.stat && !entries.empty()) {
+        err = fs_.stat(dir, entries.front().name, &probe);
+        if (err == ENOENT) err = 0;  // that one vanished: the rest is still listable
+      }
       if (err) stack_.pop_back();
     }
     if (err) {

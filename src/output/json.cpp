@@ -128,16 +128,17 @@ Json entry_json(const WalkEntry& e, const std::string& target) {
   return j;
 }
 
-Json explanation_json(const Explanation& ex) {
+Json explanation_json(const Explanation& ex, std::string_view given) {
   Json rule = nullptr;
   if (const Rule* r = ex.verdict.rule) {
     rule = Json{{"file", rule_source(*r)}, {"line", r->line}, {"pattern", r->pattern}, {"text", r->text}};
   }
-  return Json{{"path", ex.path},
+  return Json{{"path", std::string(given)},
               {"verdict", ex.excluded ? "excluded" : "included"},
               {"rule", std::move(rule)},
               {"via_parent", or_null(ex.via)},
-              {"note", or_null(ex.note)}};
+              {"note", or_null(ex.note)},
+              {"context_path", ex.path}};
 }
 
 Json report_json(const Report& r, const std::vector<GateFailure>& failures) {

@@ -64,9 +64,11 @@ HazardScanner::HazardScanner(const BuildContext& ctx, std::function<bool(std::st
 // (saves an open per file); the others are tried.
 bool HazardScanner::may_be_unreadable(const FileInfo& info) const {
   if (euid_ == 0) return false;
-  if (info.uid == euid_) return (info.mode & 0400) == 0;
-  if (std::find(groups_.begin(), groups_.end(), info.gid) != groups_.end()) return (info.mode & 0040) == 0;
-  return (info.mode & 0004) == 0;
+  // For a directory, read and search (look inside).
+  const uint32_t need = info.type == FileType::kDirectory ? 05 : 04;
+  if (info.uid == euid_) return (info.mode >> 6 & need) != need;
+  if (std::find(groups_.begin(), groups_.end(), info.gid) != groups_.end()) return (info.mode >> 3 & need) != need;
+  return (info.mode & need) != need;
 }
 
 namespace {
@@ -163,7 +165,8 @@ void HazardScanner::observe(const WalkEntry& e) {
   };
   auto unreadable = [&]() {
     if (!may_be_unreadable(info)) return false;
-    int err = fs_.check_readable(e.dir, e.entry->name);
+    // A directory whose entries are sent is stat'd inside too.
+    int err = fs_.check_readable(e.dir, e.entry->name, is_dir && e.sent);
     return err == EACCES || err == EPERM;
   };
 

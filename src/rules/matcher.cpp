@@ -375,7 +375,7 @@ Matcher::Matcher(std::vector<Rule> rules) {
     bool is_exception = false;
     if (p[0] == '!') {
       if (p.size() == 1) {
-        throw Error(location(rule) + ": illegal exclusion pattern \"!\"");
+        throw Error(location(rule) + ": illegal exclusion pattern: \"!\"");
       }
       is_exception = true;
       p.erase(0, 1);

@@ -194,9 +194,9 @@ class DiskFileSystem : public FileSystem {
     return open_regular(parent, name.c_str(), O_NOFOLLOW, out);
   }
 
-  int check_readable(Dir parent, const std::string& name) override {
+  int check_readable(Dir parent, const std::string& name, bool search) override {
     // One syscall instead of open+close, with the effective ids open uses.
-    if (::faccessat(parent, name.c_str(), R_OK, AT_EACCESS) < 0) return errno;
+    if (::faccessat(parent, name.c_str(), R_OK | (search ? X_OK : 0), AT_EACCESS) < 0) return errno;
     return 0;
   }
 

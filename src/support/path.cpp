@@ -88,7 +88,7 @@ std::string_view base_name(std::string_view path) {
 
 std::string join_path(std::string_view dir, std::string_view name) {
   std::string out(dir);
-  if (!out.empty()) out += '/';
+  if (!out.empty() && !out.ends_with('/')) out += '/';
   out += name;
   return out;
 }

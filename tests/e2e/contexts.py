@@ -514,6 +514,10 @@ FIXED = {
     "unreadable-file": _unreadable(None, {"secret": 0o600}),
     "unreadable-file-excluded": _unreadable("secret\n", {"secret": 0o600}),
     "unreadable-dir": _unreadable(None, {"private/": 0o700}),
+    # Listable but not searchable: names can be read, the entries not stat'd.
+    "searchless-dir": _unreadable(None, {"listonly/": 0o744}),
+    "searchless-dir-excluded": _unreadable("listonly\n", {"listonly/": 0o744},
+                                           about="excluded, listable but not searchable"),
     "unreadable-dir-excluded": _unreadable("private\n", {"private/": 0o700},
                                            about="excluded, yet the client stats it first"),
     "unlistable-dir-excluded": _unreadable("private\n", {"private/": 0o311}),

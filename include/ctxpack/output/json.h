@@ -27,8 +27,8 @@ Json rule_json(const Rule* rule);
 // `ls --json`: one walked entry. `target` is a symlink's target.
 Json entry_json(const WalkEntry& e, const std::string& target);
 
-// `why --json`: one judged path.
-Json explanation_json(const Explanation& ex);
+// `why --json`: one judged path, `given` as the user wrote it.
+Json explanation_json(const Explanation& ex, std::string_view given);
 
 // A limit `report` was asked to hold, and by how much the context fails it.
 struct GateFailure {

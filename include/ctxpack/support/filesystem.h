@@ -74,8 +74,9 @@ class FileSystem {
   // EINVAL) so a path swapped after the walk cannot leak.
   virtual int open_file(Dir parent, const std::string& name, std::unique_ptr<InputFile>* out) = 0;
   // Whether the current user may read `name` (the legacy CLI refuses to
-  // build when it cannot).
-  virtual int check_readable(Dir parent, const std::string& name) = 0;
+  // build when it cannot); with `search`, also look inside it (a directory
+  // whose entries Docker's walks stat).
+  virtual int check_readable(Dir parent, const std::string& name, bool search = false) = 0;
   // An extended attribute's value, or ENODATA.
   virtual int get_xattr(Dir parent, const std::string& name, const char* attr, std::string* value) = 0;
 };

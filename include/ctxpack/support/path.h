@@ -31,7 +31,7 @@ bool is_at_or_below(std::string_view path, std::string_view dir);
 // The '/'-separated components of a path, empty ones dropped.
 std::vector<std::string> path_components(std::string_view path);
 
-// "a" + "b" -> "a/b"; "" + "b" -> "b".
+// "a" + "b" -> "a/b"; "a/" + "b" -> "a/b"; "" + "b" -> "b".
 std::string join_path(std::string_view dir, std::string_view name);
 
 }  // namespace ctxpack
