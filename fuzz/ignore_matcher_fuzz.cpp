@@ -266,11 +266,17 @@ struct Outcome {
 };
 
 template <typename F>
-Outcome judge(const Matcher& m, F&& f) {
+Outcome judge(const std::vector<ctxpack::Rule>& rules, F&& f) {
   Outcome o;
   try {
     Verdict v = f();
-    o.v = Decision{v.excluded, v.rule ? static_cast<int>(m.index_of(*v.rule)) : -1, v.via_parent};
+    // Numbered as in the file's rules: the Matcher drops blank patterns, so
+    // its own numbering would not line up with the reference's.
+    int index = -1;
+    for (size_t i = 0; v.rule && i < rules.size(); ++i)
+      if (rules[i].line == v.rule->line) index = static_cast<int>(i);
+    if (v.rule && index < 0) fail("a verdict names a rule the file does not have");
+    o.v = Decision{v.excluded, index, v.via_parent};
   } catch (const ctxpack::Error&) {
     o.error = true;
   }
@@ -307,12 +313,17 @@ void check_sane(const Matcher& m, const std::vector<ctxpack::Rule>& rules, std::
     if (v.excluded || v.via_parent) fail(std::string(fn) + ": a verdict without a rule for " + show(path));
     return;
   }
-  const bool exception = !rules[v.rule].pattern.empty() && rules[v.rule].pattern[0] == '!';
+  // patternmatcher.New trims before it looks for the '!': " !x" is an exception.
+  const std::string_view trimmed = go_trim_space(rules[v.rule].pattern);
+  const bool exception = !trimmed.empty() && trimmed[0] == '!';
   if (v.excluded == exception)
     fail(std::string(fn) + ": " + describe(v) + " for " + show(path) + ", but that rule is " +
          show(rules[v.rule].pattern));
   if (v.via_parent && std::string(fn) == "matches_or_parents") {
-    std::string parent = m.parent_matched_by(m.rule(static_cast<size_t>(v.rule)), path);
+    const ctxpack::Rule* rule = nullptr;
+    for (const ctxpack::Rule& r : m.rules())
+      if (r.line == rules[v.rule].line) rule = &r;
+    std::string parent = m.parent_matched_by(*rule, path);
     if (parent.empty() || parent.size() >= path.size() || path.substr(0, parent.size()) != parent ||
         path[parent.size()] != '/')
       fail("parent_matched_by gives " + show(parent) + " for " + show(path) + ", " + describe(v));
@@ -354,9 +365,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* bytes, size_t size) {
   const Matcher& m = *matcher;
 
   for (const std::string& path : derive_paths(data, file.rules)) {
-    Outcome mopm = judge(m, [&] { return m.matches_or_parents(path); });
-    Outcome one = judge(m, [&] { return m.matches_one_parent(path); });
-    Outcome walk = judge(m, [&] { return walk_verdict(m, path); });
+    Outcome mopm = judge(file.rules, [&] { return m.matches_or_parents(path); });
+    Outcome one = judge(file.rules, [&] { return m.matches_one_parent(path); });
+    Outcome walk = judge(file.rules, [&] { return walk_verdict(m, path); });
     check_sane(m, file.rules, path, mopm, "matches_or_parents");
     check_sane(m, file.rules, path, one, "matches_one_parent");
     check_sane(m, file.rules, path, walk, "matches_with_parent");

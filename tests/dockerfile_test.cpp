@@ -331,6 +331,9 @@ TEST(DockerfileEvaluate, StageNamesAndIndexes) {
   EXPECT_EQ(find_stage(b, "BUILD", 2), 0);
   EXPECT_EQ(find_stage(b, "0", 2), 0);
   EXPECT_EQ(find_stage(b, "alpine", 2), -1);
+  // An image named by digits, longer than any index: an image, not a crash.
+  EXPECT_EQ(find_stage(b, "777777777777777777777777777", 2), -1);
+  EXPECT_EQ(find_stage(b, "1", 1), -1) << "only earlier stages";
   EXPECT_EQ(evaluate_error("FROM scratch AS x\nFROM scratch AS X\n"), "Dockerfile:2: duplicate stage name \"x\"");
 }
 

@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <set>
 
 #include "report/report_fixtures.h"
 
@@ -144,6 +145,62 @@ TEST(Report, SuggestionsSaveWhatTheySay) {
     EXPECT_EQ(before.files - after.files, sg.files) << sg.rule;
     for (const Suggestion& left : after.suggestions) EXPECT_NE(left.rule, sg.rule);
   }
+}
+
+// A name that usually means waste is not waste when the project commits
+// it: minio's internal/config/lambda/target/ is a Go package, not build
+// output. Only what a fresh clone lacks is proposed.
+TEST(Report, CommittedFilesAreNotProposedAsWaste) {
+  Scratch s;
+  s.write("Dockerfile", "FROM scratch\nCOPY app /app\n");
+  s.write(".dockerignore", "# nothing yet\n");
+  s.write("app/main.go", "package main\n");
+  s.write_size("config/target/target.go", 3000);
+  s.write_size("testdata/fixture.tgz", 2000);
+  ASSERT_EQ(std::system(("cd " + s.ctx.string() + " && git init -q && git add -A && " +
+                         "git -c user.email=a@b -c user.name=a commit -qm c")
+                            .c_str()),
+            0);
+  s.write_size("web/dist/bundle.js", 5000);  // untracked build output
+  Report r = report_of(s.ctx);
+  std::set<std::string> rules;
+  for (const Suggestion& sg : r.suggestions) rules.insert(sg.rule);
+  EXPECT_TRUE(rules.count("**/dist")) << "untracked output is proposed";
+  EXPECT_FALSE(rules.count("**/target")) << "a committed source directory is not build output";
+  EXPECT_FALSE(rules.count("**/*.tgz")) << "committed test data is there on purpose";
+  EXPECT_TRUE(rules.count(".git")) << "git's own metadata is never committed";
+  // Without git nothing says what was committed: names decide.
+  fs::remove_all(s.ctx / ".git");
+  Report plain = report_of(s.ctx);
+  rules.clear();
+  for (const Suggestion& sg : plain.suggestions) rules.insert(sg.rule);
+  EXPECT_TRUE(rules.count("**/target"));
+}
+
+// argo-cd copies the whole context and runs make, whose version stamp
+// calls git: dropping .git would still build, but a different binary.
+TEST(Report, GitDirReadByARunIsOnlyAnInfo) {
+  Scratch s;
+  s.write(".git/HEAD", "ref: refs/heads/main\n");
+  s.write_size(".git/objects/pack/p.pack", 4000);
+  s.write("Makefile", "all:\n\tgit rev-parse HEAD\n");
+  s.write("Dockerfile", "FROM golang AS build\nCOPY . /src\nRUN make\nFROM scratch\nCOPY --from=build /src/app /\n");
+  Report r = report_of(s.ctx);
+  const Finding* git = find_finding(r, "git-dir", ".git/");
+  ASSERT_NE(git, nullptr);
+  EXPECT_EQ(git->severity, Severity::kInfo);
+  EXPECT_NE(git->message.find("after line 2"), std::string::npos) << git->message;
+  for (const Suggestion& sg : r.suggestions) EXPECT_NE(sg.rule, ".git");
+
+  // Copied into an image with nothing run after it: the history ships.
+  s.write("Dockerfile", "FROM scratch\nCOPY . /src\n");
+  Report shipped = report_of(s.ctx);
+  git = find_finding(shipped, "git-dir", ".git/");
+  ASSERT_NE(git, nullptr);
+  EXPECT_EQ(git->severity, Severity::kWarning);
+  bool suggested = false;
+  for (const Suggestion& sg : shipped.suggestions) suggested = suggested || sg.rule == ".git";
+  EXPECT_TRUE(suggested);
 }
 
 TEST(Report, HardlinkCountedOnceWhereTheTarHoldsIt) {

@@ -444,8 +444,13 @@ int find_stage(const Build& build, std::string_view name, size_t before) {
   // A stage can also be named by its index.
   if (!l.empty() &&
       std::all_of(l.begin(), l.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
-    size_t idx = std::stoul(l);
-    if (idx < std::min(before, build.stages.size())) return static_cast<int>(idx);
+    // Parsed by hand: an index longer than any stage count must not throw.
+    size_t limit = std::min(before, build.stages.size()), idx = 0;
+    for (char c : l) {
+      idx = idx * 10 + static_cast<size_t>(c - '0');
+      if (idx >= limit) return -1;
+    }
+    return static_cast<int>(idx);
   }
   return -1;
 }

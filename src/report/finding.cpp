@@ -26,11 +26,17 @@ Severity parse_severity(std::string_view name) {
 const std::vector<FindingCode>& finding_codes() {
   static const std::vector<FindingCode> codes = {
       {"secret-file", Severity::kError,
-       "a secret-prone file is sent (.env, private key, cloud or registry credentials, kubeconfig, token-bearing "
-       ".npmrc/.pypirc, Terraform state...); warning for the less certain ones"},
-      {"git-dir", Severity::kWarning, "a .git directory is sent"},
-      {"symlink-dangling", Severity::kWarning, "a sent symlink points to nothing, or loops"},
-      {"symlink-outside", Severity::kWarning, "a sent symlink points outside the context (absolute, or up through ..)"},
+       "a secret-prone file is sent: error with evidence (a key block, a token, a value for a secret-looking key) in "
+       "an untracked file the build moves; warning with evidence in a committed file, or a secret-prone name "
+       "without evidence; info for templates, test fixtures, files an exception re-includes, committed files "
+       "without evidence, and what BuildKit does not transfer"},
+      {"git-dir", Severity::kWarning,
+       "a .git directory is sent (info when an exception sends it, a RUN after the COPY that brings it could read "
+       "it, or BuildKit does not transfer it)"},
+      {"symlink-dangling", Severity::kInfo, "a sent symlink points to nothing, or loops"},
+      {"symlink-outside", Severity::kInfo,
+       "a sent symlink points outside the context (absolute, or up through ..): the image gets the link, not the "
+       "file"},
       {"unreadable", Severity::kError,
        "an entry the build needs cannot be read (the build fails); for the legacy builder also an excluded "
        "directory its pre-flight check cannot list"},
@@ -40,8 +46,10 @@ const std::vector<FindingCode>& finding_codes() {
       {"trailing-slash", Severity::kInfo,
        "a trailing '/' does not limit a rule to directories (warning when the rule matches a file)"},
       {"root-only-pattern", Severity::kWarning,
-       "a bare name such as node_modules or *.pyc matches only at the context root, while nested ones are sent"},
-      {"unused-rule", Severity::kWarning, "a rule matches nothing in the context"},
+       "a bare name matches only at the context root while nested ones are sent; shown only when the **/ rewrite "
+       "was tried and holds; warning when it keeps out untracked files the build moves that are waste by name or "
+       "weigh 1MB, info otherwise"},
+      {"unused-rule", Severity::kInfo, "a rule matches nothing in the context (often what it ignores is not there yet)"},
       {"invalid-pattern", Severity::kWarning,
        "a malformed pattern the walk never evaluated (Docker fails the build once it does)"},
       {"overridden-rule", Severity::kWarning, "every path a rule matches is decided by a later rule"},

@@ -52,8 +52,8 @@ LinkStatus resolve_symlink(FileSystem& fs, std::string_view link_path, std::stri
   return LinkStatus::kInside;
 }
 
-HazardScanner::HazardScanner(const BuildContext& ctx, std::function<bool(std::string_view)> moved)
-    : fs_(*ctx.fs), ctx_(ctx), moved_(std::move(moved)), secrets_(*ctx.fs, ctx.dir), euid_(::geteuid()) {
+HazardScanner::HazardScanner(const BuildContext& ctx, BuildUse use)
+    : fs_(*ctx.fs), ctx_(ctx), use_(std::move(use)), secrets_(*ctx.fs, ctx.dir), euid_(::geteuid()) {
   int n = ::getgroups(0, nullptr);
   std::vector<gid_t> gids(n > 0 ? n : 0);
   if (n > 0 && ::getgroups(n, gids.data()) == n) groups_.assign(gids.begin(), gids.end());
@@ -98,7 +98,7 @@ std::vector<Finding> HazardScanner::finish() {
 }
 
 bool HazardScanner::left_behind(Finding& f) const {
-  if (f.severity == Severity::kInfo || moved_(std::string_view(f.path).substr(0, f.path.find_last_not_of('/') + 1))) {
+  if (f.severity == Severity::kInfo || use_.moved(std::string_view(f.path).substr(0, f.path.find_last_not_of('/') + 1))) {
     return false;
   }
   f.severity = Severity::kInfo;
@@ -106,15 +106,22 @@ bool HazardScanner::left_behind(Finding& f) const {
 }
 
 // A sent .git is history and credentials nobody needs in an image, unless
-// an exception sends it on purpose (a build that stamps the commit).
+// the build reads it: an exception sends it on purpose, or a RUN after the
+// COPY that brings it could (a Makefile stamping the commit).
 void HazardScanner::check_git_dir(const WalkEntry& e) {
   Finding f;
   f.code = "git-dir";
   f.path = display_path(e.path, true);
+  const std::optional<size_t> read = use_.read_by_run(e.path);
   if (const Rule* keep = reincluding(e.verdict)) {
     f.severity = Severity::kInfo;
     f.message = "the git repository is sent on purpose";
     f.rule = *keep;
+  } else if (read) {
+    f.severity = Severity::kInfo;
+    f.message = "the git repository is sent, and a RUN " +
+                (*read ? "after line " + std::to_string(*read) + " " : std::string()) +
+                "could read it; if the build does not use it (version stamps), add \".git\" to .dockerignore";
   } else {
     f.severity = Severity::kWarning;
     f.message =

@@ -508,28 +508,65 @@ std::unique_ptr<Comparison> compare_with(const ContextOptions& options, const Bu
 // directories above them). Symlinks on the way are not followed here: a
 // path they would bring is taken as left behind, which only ever lowers a
 // finding to an info.
-std::function<bool(std::string_view)> moved_by_build(const BuildContext& ctx, BuildOptions build) {
-  auto everything = [](std::string_view) { return true; };
-  if (!ctx.dockerfile_exists || ctx.builder->copy_rules().uploads_selection()) return everything;
-  try {
-    build.builder = ctx.builder;
-    bool any = false;
-    const std::set<std::string> named = context_sources(
-        evaluate_dockerfile(parse_dockerfile(read_dockerfile(ctx).text, ctx.dockerfile_path), build), &any);
-    if (named.count("/")) return everything;
-    std::vector<Rule> rules;
-    for (const std::string& p : named) rules.push_back(Rule{p.substr(1), "(FollowPaths)", 0, p.substr(1)});
-    auto matcher = std::make_shared<Matcher>(std::move(rules));
-    return [matcher](std::string_view path) {
-      try {
-        return matcher->matches_or_parents(path).excluded;
-      } catch (const PatternError&) {
-        return true;
+// Paths a build step names, matched as the builder's FollowPaths would.
+std::function<bool(std::string_view)> naming(const std::set<std::string>& named) {
+  std::vector<Rule> rules;
+  for (const std::string& p : named) rules.push_back(Rule{p.substr(1), "(FollowPaths)", 0, p.substr(1)});
+  auto matcher = std::make_shared<Matcher>(std::move(rules));
+  return [matcher](std::string_view path) {
+    try {
+      return matcher->matches_or_parents(path).excluded;
+    } catch (const PatternError&) {
+      return true;
+    }
+  };
+}
+
+// The sources of COPY/ADD steps a RUN follows in their stage, and what RUN
+// mounts, each with its line.
+std::vector<std::pair<std::string, size_t>> run_inputs(const Build& build) {
+  std::vector<std::pair<std::string, size_t>> inputs;
+  for (const BuildStage& st : build.stages) {
+    if (!st.built) continue;
+    std::vector<std::pair<std::string, size_t>> copied;
+    for (const BuildStep& step : st.steps) {
+      const size_t line = build.file.instructions[step.instruction].line;
+      if (step.kind == StepKind::kCopy && step.copy.from.empty()) {
+        for (const std::string& src : step.copy.sources) copied.emplace_back(src, line);
       }
+      for (const std::string& src : step.run_context_paths) inputs.emplace_back(src, line);
+      if (step.kind == StepKind::kRun) {
+        inputs.insert(inputs.end(), copied.begin(), copied.end());
+        copied.clear();
+      }
+    }
+  }
+  return inputs;
+}
+
+BuildUse build_use(const BuildContext& ctx, BuildOptions options) {
+  BuildUse use;
+  if (!ctx.dockerfile_exists) return use;
+  try {
+    options.builder = ctx.builder;
+    const Build build =
+        evaluate_dockerfile(parse_dockerfile(read_dockerfile(ctx).text, ctx.dockerfile_path), options);
+    bool any = false;
+    const std::set<std::string> named = context_sources(build, &any);
+    if (!ctx.builder->copy_rules().uploads_selection() && !named.count("/")) use.moved = naming(named);
+    const CopyRules& rules = ctx.builder->copy_rules();
+    use.read_by_run = [inputs = run_inputs(build), &rules](std::string_view path) -> std::optional<size_t> {
+      for (const auto& [word, line] : inputs) {
+        for (std::string_view p = path; !p.empty(); p = parent_path(p)) {
+          if (rules.names(word, p)) return line;
+        }
+      }
+      return std::nullopt;
     };
   } catch (const Error&) {
-    return everything;  // a Dockerfile the builder refuses: nothing is known to stay behind
+    // A Dockerfile the builder refuses: nothing is known to stay behind.
   }
+  return use;
 }
 
 // The first few paths of a verification, and how many more.
@@ -549,11 +586,14 @@ bool rewrite_root_only(Finding& f, Verifier& verifier, const std::function<bool(
   if (!v.holds) return false;
   std::string pattern = f.rule->pattern;
   // Worth changing when it keeps out something heavy or of a kind that
-  // never belongs, and the build would move it at all.
+  // never belongs, the build would move it at all, and it is not all
+  // files committed on purpose.
   const bool moves = std::any_of(v.removed.begin(), v.removed.end(), [&](const std::string& p) {
     return moved(std::string_view(p).substr(0, p.find_last_not_of('/') + 1));
   });
-  f.severity = moves && (names_waste(pattern) || v.bytes_saved >= 1000000) ? Severity::kWarning : Severity::kInfo;
+  const bool all_committed = v.untracked_files_saved == 0u;
+  f.severity = moves && !all_committed && (names_waste(pattern) || v.bytes_saved >= 1000000) ? Severity::kWarning
+                                                                                           : Severity::kInfo;
   f.message = "\"" + pattern + "\" matches only at the context root; \"**/" + text + "\" would also keep out " +
               listing(v) + " (" + plural(v.files_saved, "file", "files") + ", " + human_size(v.bytes_saved) +
               (v.copy_checked ? "; no COPY source affected)" : ")");
@@ -564,7 +604,7 @@ bool rewrite_root_only(Finding& f, Verifier& verifier, const std::function<bool(
 
 // Keeps only the advice that holds when tried, with what it really saves.
 void verify_advice(const ContextOptions& context, const ReportOptions& options, Report& report,
-                   std::vector<Finding>& findings, const std::function<bool(std::string_view)>& moved) {
+                   std::vector<Finding>& findings, const BuildUse& use) {
   auto is_root_only = [](const Finding& f) { return f.code == "root-only-pattern"; };
   if (report.suggestions.empty() && std::none_of(findings.begin(), findings.end(), is_root_only)) return;
   Verifier verifier(context, options.build);
@@ -572,7 +612,12 @@ void verify_advice(const ContextOptions& context, const ReportOptions& options, 
   for (Suggestion& s : report.suggestions) {
     IgnoreEdit edit{verifier.ignore_file(), std::nullopt, s.rule};
     Verified v = verifier.check(edit);
-    if (!v.holds) continue;
+    // What a fresh clone has too was committed on purpose: a "target" that
+    // is a source package, test archives. Only VCS metadata is never
+    // committed, and it counts as untracked.
+    if (!v.holds || v.untracked_files_saved == 0u) continue;
+    // The git-dir finding explains why .git may be wanted there.
+    if (s.rule == ".git" && use.read_by_run(".git")) continue;
     s.files = v.files_saved;
     s.bytes = v.bytes_saved;
     s.fix = edit;
@@ -583,7 +628,15 @@ void verify_advice(const ContextOptions& context, const ReportOptions& options, 
     return a.bytes != b.bytes ? a.bytes > b.bytes : a.files > b.files;
   });
   report.suggestions = std::move(kept);
-  std::erase_if(findings, [&](Finding& f) { return is_root_only(f) && !rewrite_root_only(f, verifier, moved); });
+  std::erase_if(findings, [&](Finding& f) { return is_root_only(f) && !rewrite_root_only(f, verifier, use.moved); });
+  // A rewrite of the existing line says the same as appending its twin:
+  // one fix per change, so that applying them all stays tidy.
+  auto bare = [](std::string_view t) { return t.substr(0, t.find_last_not_of('/') + 1); };
+  std::erase_if(report.suggestions, [&](const Suggestion& s) {
+    return std::any_of(findings.begin(), findings.end(), [&](const Finding& f) {
+      return is_root_only(f) && f.fix && f.fix->text && bare(*f.fix->text) == bare(s.rule);
+    });
+  });
 }
 
 Report make_report(const ContextOptions& context_options, const ReportOptions& options) {
@@ -615,8 +668,8 @@ Report make_report(const ContextOptions& context_options, const ReportOptions& o
 
   Measure measure(ctx, options, report);
   RuleLint lint(*ctx.matcher);
-  const std::function<bool(std::string_view)> moved = moved_by_build(ctx, options.build);
-  HazardScanner hazards(ctx, moved);
+  const BuildUse use = build_use(ctx, options.build);
+  HazardScanner hazards(ctx, use);
   TarSizeCounter tar(ctx);
   UnreachableExceptionLint reach(ctx);
   ReportVisitor visitor(measure, lint, hazards, tar, reach, others, report.warnings);
@@ -636,7 +689,7 @@ Report make_report(const ContextOptions& context_options, const ReportOptions& o
   for (auto& c : others) {
     if (c->diff) append(c->diff->finish());
   }
-  verify_advice(context, options, report, findings, moved);
+  verify_advice(context, options, report, findings, use);
   std::stable_sort(findings.begin(), findings.end(),
                    [](const Finding& a, const Finding& b) { return a.severity > b.severity; });
   report.findings = std::move(findings);

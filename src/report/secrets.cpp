@@ -98,11 +98,19 @@ bool is_template(std::string_view path) {
   return false;
 }
 
+// Under a directory of tests: test/, tests/, testdata/, fixtures/,
+// __tests__/, e2e/, integration/, and names like upgrade-tests or test_data.
 bool is_test_fixture(std::string_view path) {
-  for (const std::string& c : path_components(parent_path(path))) {
-    for (const char* t : {"test", "tests", "testdata", "fixtures", "fixture", "__tests__", "__fixtures__"}) {
+  for (const std::string& dir : path_components(parent_path(path))) {
+    const std::string c = ascii_lower(dir);
+    for (const char* t : {"test", "tests", "testdata", "test_data", "fixtures", "fixture", "__tests__",
+                          "__fixtures__", "e2e", "integration", "testing"}) {
       if (c == t) return true;
     }
+    for (const char* affix : {"-test", "_test", "-tests", "_tests"}) {
+      if (c.ends_with(affix)) return true;
+    }
+    if (c.starts_with("test-") || c.starts_with("test_")) return true;
   }
   return false;
 }

@@ -7,6 +7,7 @@
 #include "ctxpack/copy/copy_rules.h"
 #include "ctxpack/output/format.h"
 #include "ctxpack/report/finding.h"
+#include "ctxpack/support/git.h"
 #include "ctxpack/support/path.h"
 
 namespace ctxpack {
@@ -117,6 +118,7 @@ struct Verifier::Baseline {
   std::string ignore_content;
   Selection selection;
   std::optional<Operands> operands;  // when the Dockerfile could be read
+  std::optional<UntrackedFiles> untracked;  // when the context is in a git work tree
 };
 
 namespace {
@@ -142,6 +144,7 @@ Verifier::Verifier(const ContextOptions& options, const BuildOptions& build) : b
   b.ignore_file = ctx.ignore_file.empty() ? join_path(options.context == "." ? "" : options.context, ".dockerignore")
                                           : ctx.ignore_file;
   if (!ctx.ignore_file.empty()) b.ignore_content = read_all(*ctx.host, ctx.ignore_file);
+  if (ctx.host == &disk_host()) b.untracked = UntrackedFiles::list(options.context);
   if (ctx.dockerfile_exists) {
     try {
       BuildOptions bo = build;
@@ -167,6 +170,7 @@ struct Merge {
   Verified& v;
   const Matcher& before_rules;
   const Operands* operands;
+  const UntrackedFiles* untracked;
   std::string refusal;
   std::vector<bool> named_before, named_after;
   uint64_t content_before = 0, content_after = 0;
@@ -180,7 +184,10 @@ struct Merge {
   }
   void removed(const SentPaths::Entry& e) {
     ++v.entries_removed;
-    if (e.type == FileType::kRegular) ++v.files_saved;
+    if (e.type == FileType::kRegular) {
+      ++v.files_saved;
+      if (untracked && untracked->contains(e.path)) ++*v.untracked_files_saved;
+    }
     if (last_root.empty() || !is_at_or_below(e.path, last_root)) {
       last_root = e.path;
       if (v.removed_roots++ < kShown) v.removed.push_back(display_path(e.path, e.is_dir));
@@ -223,7 +230,8 @@ Verified Verifier::check(const IgnoreEdit& edit) {
     return v;
   }
   b.selection.sent->rewind();
-  Merge merge{v, *b.selection.ctx.matcher, b.operands ? &*b.operands : nullptr};
+  if (b.untracked) v.untracked_files_saved = 0;
+  Merge merge{v, *b.selection.ctx.matcher, b.operands ? &*b.operands : nullptr, b.untracked ? &*b.untracked : nullptr};
   merge.run(*b.selection.sent, *after.sent);
   v.bytes_saved = merge.content_before > merge.content_after ? merge.content_before - merge.content_after : 0;
   v.refusal = merge.refusal;

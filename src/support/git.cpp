@@ -7,6 +7,8 @@
 
 #include <cstring>
 
+#include "ctxpack/support/path.h"
+
 extern char** environ;
 
 namespace ctxpack {
@@ -56,6 +58,21 @@ int run(const std::vector<std::string>& argv, std::string* out) {
 
 }  // namespace
 
+namespace {
+
+std::vector<std::string> split_nul(const std::string& out) {
+  std::vector<std::string> items;
+  for (size_t i = 0; i < out.size();) {
+    size_t end = out.find('\0', i);
+    if (end == std::string::npos) end = out.size();
+    items.push_back(out.substr(i, end - i));
+    i = end + 1;
+  }
+  return items;
+}
+
+}  // namespace
+
 std::optional<std::set<std::string>> git_tracked(const std::string& dir, const std::vector<std::string>& paths) {
   std::string out;
   // In batches, to stay clear of the limit on a command line's length.
@@ -64,14 +81,28 @@ std::optional<std::set<std::string>> git_tracked(const std::string& dir, const s
     for (size_t i = start; i < paths.size() && i < start + 500; ++i) argv.push_back(":(literal)" + paths[i]);
     if (run(argv, &out) != 0) return std::nullopt;
   }
-  std::set<std::string> tracked;
-  for (size_t i = 0; i < out.size();) {
-    size_t end = out.find('\0', i);
-    if (end == std::string::npos) end = out.size();
-    tracked.emplace(out.substr(i, end - i));
-    i = end + 1;
+  std::vector<std::string> items = split_nul(out);
+  return std::set<std::string>(items.begin(), items.end());
+}
+
+std::optional<UntrackedFiles> UntrackedFiles::list(const std::string& dir) {
+  std::string out;
+  // --directory lists a wholly untracked directory once (node_modules/), so
+  // the answer stays small however many files a working copy piles up.
+  if (run({"git", "-C", dir, "ls-files", "-z", "--others", "--directory"}, &out) != 0) return std::nullopt;
+  UntrackedFiles files;
+  for (std::string& p : split_nul(out)) {
+    while (p.ends_with('/')) p.pop_back();
+    files.paths_.insert(std::move(p));
   }
-  return tracked;
+  return files;
+}
+
+bool UntrackedFiles::contains(std::string_view path) const {
+  for (std::string_view p = path; !p.empty(); p = parent_path(p)) {
+    if (base_name(p) == ".git" || paths_.count(std::string(p))) return true;
+  }
+  return false;
 }
 
 }  // namespace ctxpack

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,6 +16,20 @@
 
 namespace ctxpack {
 
+// What the build does with the context's paths, as far as its Dockerfile
+// tells; where it cannot tell, the answers assume the path is used.
+struct BuildUse {
+  // Whether the builder receives the path at all (BuildKit transfers only
+  // what the Dockerfile's sources name).
+  std::function<bool(std::string_view)> moved = [](std::string_view) { return true; };
+  // The line of a COPY/ADD that puts the path into a stage before a RUN
+  // there, or of a RUN that mounts it: a command could read it. nullopt
+  // when none does; 0 when the Dockerfile could not be read.
+  std::function<std::optional<size_t>(std::string_view)> read_by_run = [](std::string_view) {
+    return std::optional<size_t>(0);
+  };
+};
+
 // Hazards among the entries of a walk: secret-prone files, a .git
 // directory, symlinks that dangle or leave the context, unreadable
 // entries, special files. Give it every entry (sent or not) of a walk with
@@ -22,10 +37,9 @@ namespace ctxpack {
 class HazardScanner {
  public:
   // `ctx` is the context being walked (its file system, builder and rules);
-  // `moved` says whether the build moves a sent path to the builder at all
-  // (BuildKit transfers only what the Dockerfile's sources name): what
-  // stays behind is an info at most.
-  HazardScanner(const BuildContext& ctx, std::function<bool(std::string_view)> moved);
+  // `use` says what the build does with a sent path: what stays behind is
+  // an info at most.
+  HazardScanner(const BuildContext& ctx, BuildUse use);
   void observe(const WalkEntry& e);
   std::vector<Finding> finish();
 
@@ -38,7 +52,7 @@ class HazardScanner {
 
   FileSystem& fs_;
   const BuildContext& ctx_;
-  std::function<bool(std::string_view)> moved_;
+  BuildUse use_;
   SecretScanner secrets_;
   uint32_t euid_;
   std::vector<uint32_t> groups_;

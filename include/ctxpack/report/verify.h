@@ -35,6 +35,10 @@ struct Verified {
   std::vector<std::string> removed;
   uint64_t removed_roots = 0;
   bool copy_checked = false;         // the Dockerfile's COPY/ADD operands were checked
+  // Of files_saved, those git does not track (nullopt outside a git work
+  // tree): a change that keeps out only committed files is taking out what
+  // the project chose to have, whatever its name suggests.
+  std::optional<uint64_t> untracked_files_saved;
 };
 
 class Verifier {
