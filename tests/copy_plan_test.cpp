@@ -139,6 +139,26 @@ TEST_F(CopyPlanTest, StarFlattensDirectoriesAndFollowsTopLevelSymlinks) {
   }
 }
 
+// A copied .git is a warning only where nothing could want it: a RUN after
+// the COPY may stamp a version from it (vaultwarden's build.rs, argo-cd's
+// Makefile), and an exception (!.git) sends it on purpose.
+TEST_F(CopyPlanTest, GitDirIsAWarningOnlyWhereNothingReadsIt) {
+  dir.write(".git/HEAD", "ref: refs/heads/main\n");
+  auto severity = [](const CopyInstructionPlan& ip) {
+    for (const auto& w : ip.warnings)
+      if (w.code == "git-dir") return std::string(severity_name(w.severity));
+    return std::string("none");
+  };
+  for (const Builder* b : {kBK, kLegacy}) {
+    EXPECT_EQ(severity(last(plan("COPY . /app/\n", b))), "warning") << b->id();
+    const CopyPlan built = plan("COPY . /src/\nRUN make\n", b);
+    EXPECT_EQ(severity(built.instructions.front()), "info") << b->id();
+    EXPECT_NE(warning(built.instructions.front(), "git-dir").find("RUN after it"), std::string::npos);
+  }
+  dir.write(".dockerignore", "*\n!.git\n!a.txt\n");
+  EXPECT_EQ(severity(last(plan("COPY . /app/\n"))), "info") << "sent on purpose";
+}
+
 // #3
 TEST_F(CopyPlanTest, TrailingSlashWildcardPerBuilder) {
   CopyPlan bk = plan("COPY */ /app/\n");
@@ -478,7 +498,8 @@ TEST_F(CopyPlanTest, CacheOrderHint) {
   CopyPlan bad = plan("WORKDIR /app\nCOPY . .\nRUN npm ci\n");
   ASSERT_EQ(bad.hints.size(), 1u);
   EXPECT_EQ(bad.hints[0].code, "cache-order");
-  EXPECT_NE(bad.hints[0].message.find("COPY package-lock.json package.json ./"), std::string::npos)
+  // Each manifest goes where the broad COPY puts it, so the image ends the same.
+  EXPECT_NE(bad.hints[0].message.find("(COPY package-lock.json package.json /app/)"), std::string::npos)
       << bad.hints[0].message;
   EXPECT_NE(bad.hints[0].message.find("before `npm ci` on line 4"), std::string::npos) << "the RUN, shortened";
   EXPECT_TRUE(last(bad).warnings.empty() || !has_warning(last(bad), "cache-order")) << "said once, as a hint";
@@ -488,6 +509,15 @@ TEST_F(CopyPlanTest, CacheOrderHint) {
   // Manifests first, then workspace packages the install needs: deliberate.
   CopyPlan workspace = plan("WORKDIR /app\nCOPY package.json ./\nCOPY dir1 dir1\nRUN npm ci\n");
   EXPECT_TRUE(workspace.hints.empty());
+  // A workspace package's manifest keeps its directory; pnpm is named as pnpm.
+  dir.write("dir1/package.json", "{}\n");
+  CopyPlan nested = plan("COPY . /src/\nWORKDIR /src/dir1\nRUN corepack enable && pnpm install\n");
+  ASSERT_EQ(nested.hints.size(), 1u);
+  EXPECT_NE(nested.hints[0].message.find(
+                "(COPY package-lock.json package.json /src/; COPY dir1/package.json /src/dir1/)"),
+            std::string::npos)
+      << nested.hints[0].message;
+  EXPECT_NE(nested.hints[0].message.find("before `pnpm install`"), std::string::npos) << nested.hints[0].message;
   // A compile step is not an install: it needs the sources anyway.
   dir.write("Cargo.toml", "[package]\n");
   EXPECT_TRUE(plan("COPY . /src/\nRUN cargo build --release\n").hints.empty());

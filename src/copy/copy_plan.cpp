@@ -120,7 +120,8 @@ class Planner {
       img.base_unknown = !stage.scratch;
     }
     std::vector<size_t> stage_copies;
-    for (const BuildStep& step : stage.steps) {
+    for (size_t i = 0; i < stage.steps.size(); ++i) {
+      const BuildStep& step = stage.steps[i];
       const DockerfileInstruction& inst = b_.file.instructions[step.instruction];
       if (step.kind == StepKind::kWorkdir) {
         try {
@@ -137,6 +138,8 @@ class Planner {
         p.instruction = std::string(trim_instruction(inst.original));
         p.runs = stage.built;
         CopyStep cs{view_, p, step.copy.add ? "ADD" : "COPY"};
+        cs.run_follows = std::any_of(stage.steps.begin() + static_cast<std::ptrdiff_t>(i) + 1, stage.steps.end(),
+                                     [](const BuildStep& later) { return later.kind == StepKind::kRun; });
         for (const auto& n : step.notes) cs.warn("unknown-variable", n);
         if (step.copy.from.empty()) {
           plan_copy(step, img, cs);

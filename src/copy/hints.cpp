@@ -1,6 +1,7 @@
 // Advice that needs a whole COPY or a whole build: what a broad source
 // sweeps in, and layer-cache order.
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <set>
 
@@ -80,16 +81,20 @@ void warn_collisions(CopyStep& step) {
 
 // Secret-prone files copied into the image, at the severity of the most
 // certain of them (report's secret-file findings, the same classifier).
+// Only those at that severity are named: a template next to a real .env
+// does not belong in an error.
 void warn_secrets(const std::vector<SecretScanner::Result>& found, CopyStep& step) {
   if (found.empty()) return;
-  std::vector<std::string> listed;
   Severity worst = Severity::kInfo;
+  for (const SecretScanner::Result& r : found) worst = std::max(worst, r.verdict.severity);
+  std::vector<std::string> listed;
   for (const SecretScanner::Result& r : found) {
     const SecretVerdict& v = r.verdict;
-    listed.push_back(r.path + " (" + describe(v) + (v.why.empty() ? "" : ", " + v.why) + ")");
-    worst = std::max(worst, v.severity);
+    if (v.severity == worst) listed.push_back(r.path + " (" + describe(v) + (v.why.empty() ? "" : ", " + v.why) + ")");
   }
+  const size_t milder = found.size() - listed.size();
   step.warn("secret", "secret-prone files copied into the image: " + listing(listed) +
+                          (milder ? " (and " + plural(milder, "milder one", "milder ones") + ")" : "") +
                           (worst == Severity::kInfo ? "" : "; exclude them in .dockerignore or copy only what the image needs"));
   step.plan.warnings.back().severity = worst;
 }
@@ -102,13 +107,18 @@ void sweep_warnings(CopyStep& step) {
   SecretScanner secret_scan(*step.context.ctx.fs, step.context.ctx.dir);
   std::vector<std::string> dotfiles;
   std::string git_dir;
+  bool git_kept = false;  // an exception sends it on purpose
   for (const auto& item : p.items) {
     if (!is_broad(item) || item.archive) continue;
     for (size_t i = item.first_entry; i < item.first_entry + item.entry_count; ++i) {
       const CopyEntry& e = p.entries[i];
       if (e.src.empty()) continue;
       std::string_view base = base_name(e.src);
-      if (base == ".git" && e.type == EntryType::kDir && git_dir.empty()) git_dir = e.src;
+      if (base == ".git" && e.type == EntryType::kDir && git_dir.empty()) {
+        git_dir = e.src;
+        const Node* n = step.context.raw(e.src);
+        git_kept = n && n->rule && n->rule->pattern.starts_with("!");
+      }
       if (e.type == EntryType::kDir) continue;
       if (base.starts_with(".") && e.src.find("/.git/") == std::string::npos && !e.src.starts_with(".git/")) {
         dotfiles.push_back(e.src);
@@ -119,7 +129,16 @@ void sweep_warnings(CopyStep& step) {
     }
   }
   warn_secrets(secret_scan.finish(), step);
-  if (!git_dir.empty()) step.warn("git-dir", git_dir + "/ (the repository history) is copied into the image");
+  if (!git_dir.empty()) {
+    // Wanted when the build reads it (a version stamp): then worth knowing,
+    // not worth changing.
+    const bool wanted = git_kept || step.run_follows;
+    step.warn("git-dir", git_dir + "/ (the repository history) is copied" +
+                             (git_kept          ? std::string(", as an exception in the ignore file asks")
+                              : wanted          ? std::string("; a RUN after it could read it (a version stamp)")
+                                                : std::string("; exclude it in .dockerignore")));
+    if (wanted) step.plan.warnings.back().severity = Severity::kInfo;
+  }
   if (!dotfiles.empty()) {
     step.warn("dotfiles", plural(dotfiles.size(), "dotfile", "dotfiles") +
                               " swept in (* and directory copies include them): " + listing(dotfiles));
@@ -129,9 +148,13 @@ void sweep_warnings(CopyStep& step) {
 namespace {
 
 // The install command the RUN holds, as written ("npm ci"); "" if none.
+// A command starts a word: "pnpm install" is not "npm install".
 const char* install_in(const std::string& run, const Ecosystem& eco) {
   for (const char* cmd : eco.commands) {
-    if (run.find(cmd) != std::string::npos) return cmd;
+    for (size_t at = run.find(cmd); at != std::string::npos; at = run.find(cmd, at + 1)) {
+      const char before = at ? run[at - 1] : ' ';
+      if (!std::isalnum(static_cast<unsigned char>(before)) && before != '-' && before != '_') return cmd;
+    }
   }
   return "";
 }
@@ -146,14 +169,27 @@ bool brings_manifests_and_more(const CopyInstructionPlan& cp, const Ecosystem& e
          !std::all_of(cp.depends_on.begin(), cp.depends_on.end(), manifest);
 }
 
+// The COPY lines that bring the manifests first, each to where the broad
+// COPY puts it, so the image ends up the same: one line per directory.
 std::string manifests_first(const CopyInstructionPlan& cp, const Ecosystem& eco) {
-  std::vector<std::string> manifests;
-  for (const std::string& d : cp.depends_on) {
-    if (is_manifest(eco, d) && manifests.size() < 6) manifests.push_back(d);
+  std::map<std::string, std::vector<std::string>> by_dir;
+  for (const CopyEntry& e : cp.entries) {
+    if (e.src.empty() || e.type != EntryType::kFile || !is_manifest(eco, e.src)) continue;
+    by_dir[std::string(parent_path(e.dest)) + "/"].push_back(e.src);
   }
-  std::string s = "COPY";
-  for (const auto& m : manifests) s += " " + m;
-  return s + " ./";
+  constexpr size_t kShown = 4;
+  std::string s;
+  size_t shown = 0;
+  for (const auto& [dir, sources] : by_dir) {
+    if (shown++ == kShown) {
+      s += "; and " + plural(by_dir.size() - kShown, "more directory", "more directories");
+      break;
+    }
+    s += s.empty() ? "COPY" : "; COPY";
+    for (const std::string& src : sources) s += " " + src;
+    s += " " + dir;
+  }
+  return s;
 }
 
 }  // namespace

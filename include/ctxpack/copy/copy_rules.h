@@ -34,6 +34,7 @@ struct CopyStep {
   const ContextView& context;
   CopyInstructionPlan& plan;
   const char* command;  // "COPY" or "ADD"
+  bool run_follows = false;  // a RUN comes later in the stage: a command could read what this copies
 
   // Adds a diagnostic once (the same code and message are not repeated),
   // with its code's severity.
