@@ -32,6 +32,7 @@ struct ContextFlags {
   std::string context = ".";
   std::string dockerfile;
   std::string builder{default_builder().id()};
+  bool allow_all = false;  // --builder all: every builder (set before add_to)
   void add_to(CLI::App& cmd, bool context_positional = true);
   ContextOptions options() const;
 };

@@ -35,6 +35,10 @@ void ContextFlags::add_to(CLI::App& cmd, bool context_positional) {
   for (size_t i = 0; i < ids.size(); ++i) {
     names += (i == 0 ? "" : i + 1 == ids.size() ? " or " : ", ") + ids[i] + (i == 0 ? " (default)" : "");
   }
+  if (allow_all) {
+    ids.emplace_back("all");
+    names += ", or all of them";
+  }
   cmd.add_option("--builder", builder, "Builder whose rules apply: " + names)->check(CLI::IsMember(ids));
 }
 
@@ -42,7 +46,7 @@ ContextOptions ContextFlags::options() const {
   ContextOptions o;
   o.context = context.empty() ? "." : context;
   o.dockerfile = dockerfile;
-  o.builder = &find_builder(builder);
+  o.builder = builder == "all" ? builders().front() : &find_builder(builder);
   return o;
 }
 

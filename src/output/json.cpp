@@ -203,4 +203,29 @@ Json copy_json(const CopyReport& report) {
               {"image", Json{{"complete", plan.image_complete}, {"entries", std::move(image)}}}};
 }
 
+Json fix_json(const Fix& fix, const std::string& diff, bool written) {
+  Json changes = Json::array();
+  for (const FixChange& c : fix.changes) {
+    changes.push_back(Json{{"line", c.line ? Json(*c.line) : Json()},
+                           {"old", c.line ? Json(c.old_text) : Json()},
+                           {"text", c.text},
+                           {"reason", c.reason},
+                           {"files", c.files},
+                           {"bytes", c.bytes}});
+  }
+  Json checks = Json::array();
+  for (const FixCheck& c : fix.checks) {
+    const Verified& v = c.result;
+    checks.push_back(Json{{"builder", c.builder->id()},
+                          {"holds", v.holds || !fix.changed()},
+                          {"refusal", v.holds || !fix.changed() ? Json() : Json(v.refusal)},
+                          {"files_saved", v.files_saved},
+                          {"bytes_saved", v.bytes_saved},
+                          {"copy_checked", v.copy_checked}});
+  }
+  return Json{{"file", fix.file},  {"exists", fix.exists}, {"changed", fix.changed()},
+              {"allowlist", fix.allowlist}, {"changes", changes}, {"checks", checks},
+              {"notes", fix.notes}, {"diff", diff},        {"written", written}};
+}
+
 }  // namespace ctxpack

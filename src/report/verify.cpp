@@ -1,13 +1,16 @@
 #include "ctxpack/report/verify.h"
 
+#include <algorithm>
 #include <set>
 #include <unordered_set>
 
 #include "ctxpack/context/compare.h"
+#include "ctxpack/copy/copy_plan.h"
 #include "ctxpack/copy/copy_rules.h"
 #include "ctxpack/output/format.h"
 #include "ctxpack/report/finding.h"
 #include "ctxpack/support/git.h"
+#include "ctxpack/support/overlay_host.h"
 #include "ctxpack/support/path.h"
 
 namespace ctxpack {
@@ -18,49 +21,6 @@ bool is_litter(std::string_view name) {
 }
 
 namespace {
-
-// The machine as it is, but for one file whose content is given.
-class OverlayHost : public Host {
- public:
-  OverlayHost(Host& base, const std::string& path, std::string content)
-      : base_(base), path_(clean_path(path)), content_(std::move(content)) {}
-  std::string real_path(const std::string& p) override { return base_.real_path(p); }
-  std::unique_ptr<FileSystem> open_directory(const std::string& p) override { return base_.open_directory(p); }
-  int stat(const std::string& p, FileInfo* out) override {
-    if (!is_it(p)) return base_.stat(p, out);
-    *out = FileInfo{};
-    out->type = FileType::kRegular;
-    out->mode = 0644;
-    out->size = content_.size();
-    return 0;
-  }
-  int check_readable(const std::string& p) override { return is_it(p) ? 0 : base_.check_readable(p); }
-  int open_file(const std::string& p, std::unique_ptr<InputFile>* out) override {
-    if (!is_it(p)) return base_.open_file(p, out);
-    *out = std::make_unique<StringInput>(content_);
-    return 0;
-  }
-
- private:
-  class StringInput : public InputFile {
-   public:
-    explicit StringInput(std::string_view data) : data_(data) {}
-    ssize_t read(void* buf, size_t len) override {
-      size_t n = std::min(len, data_.size());
-      std::copy_n(data_.data(), n, static_cast<char*>(buf));
-      data_.remove_prefix(n);
-      return static_cast<ssize_t>(n);
-    }
-
-   private:
-    std::string_view data_;
-  };
-  bool is_it(const std::string& p) const { return clean_path(p) == path_; }
-
-  Host& base_;
-  std::string path_;
-  std::string content_;
-};
 
 // The COPY/ADD operands of the stages a build runs that come from the
 // context, and which of them name something sent: a change that leaves one
@@ -117,7 +77,8 @@ struct Verifier::Baseline {
   std::string ignore_file;
   std::string ignore_content;
   Selection selection;
-  std::optional<Operands> operands;  // when the Dockerfile could be read
+  std::optional<Build> build;        // when the Dockerfile could be read...
+  std::optional<Operands> operands;  // ...and its COPY/ADD operands
   std::optional<UntrackedFiles> untracked;  // when the context is in a git work tree
 };
 
@@ -144,13 +105,13 @@ Verifier::Verifier(const ContextOptions& options, const BuildOptions& build) : b
   b.ignore_file = ctx.ignore_file.empty() ? join_path(options.context == "." ? "" : options.context, ".dockerignore")
                                           : ctx.ignore_file;
   if (!ctx.ignore_file.empty()) b.ignore_content = read_all(*ctx.host, ctx.ignore_file);
-  if (ctx.host == &disk_host()) b.untracked = UntrackedFiles::list(options.context);
+  if (ctx.host->is_disk()) b.untracked = UntrackedFiles::list(options.context);
   if (ctx.dockerfile_exists) {
     try {
       BuildOptions bo = build;
       bo.builder = ctx.builder;
-      b.operands.emplace(evaluate_dockerfile(parse_dockerfile(read_dockerfile(ctx).text, ctx.dockerfile_path), bo),
-                         ctx.builder->copy_rules());
+      b.build = evaluate_dockerfile(parse_dockerfile(read_dockerfile(ctx).text, ctx.dockerfile_path), bo);
+      b.operands.emplace(*b.build, ctx.builder->copy_rules());
     } catch (const Error&) {
       // A Dockerfile the builder would refuse: nothing to hold the change against.
     }
@@ -176,6 +137,7 @@ struct Merge {
   uint64_t content_before = 0, content_after = 0;
   std::unordered_set<uint64_t> linked_before, linked_after;
   std::string last_root;  // the outermost removed path the walk is below
+  bool keep_exceptions = true;
   static constexpr size_t kShown = 10;
 
   uint64_t content(const SentPaths::Entry& e, std::unordered_set<uint64_t>& linked) {
@@ -192,7 +154,7 @@ struct Merge {
       last_root = e.path;
       if (v.removed_roots++ < kShown) v.removed.push_back(display_path(e.path, e.is_dir));
     }
-    if (!refusal.empty() || e.rule < 0 || is_litter(base_name(e.path))) return;
+    if (!keep_exceptions || !refusal.empty() || e.rule < 0 || is_litter(base_name(e.path))) return;
     const Rule& rule = before_rules.rule(static_cast<size_t>(e.rule));
     if (rule.origin == RuleOrigin::kFile && rule.pattern.starts_with("!")) {
       refusal = "it would exclude " + quote_path(e.path) + ", which " + rule_reference(rule) + " keeps";
@@ -214,12 +176,30 @@ struct Merge {
   }
 };
 
+// Why two contexts make the build copy different things ("" when they do
+// not): each COPY/ADD of the context fails or places the same entries.
+std::string different_copies(const Build& build, BuildContext& before, BuildContext& after) {
+  const CopyPlan a = plan_copies(before, build), b = plan_copies(after, build);
+  for (size_t i = 0; i < a.instructions.size() && i < b.instructions.size(); ++i) {
+    const CopyInstructionPlan &x = a.instructions[i], &y = b.instructions[i];
+    if (!x.from.empty() || !x.runs) continue;
+    auto same = [](const CopyEntry& p, const CopyEntry& q) {
+      return p.src == q.src && p.dest == q.dest && p.type == q.type && p.size == q.size && p.link == q.link;
+    };
+    if (x.error != y.error || !std::equal(x.entries.begin(), x.entries.end(), y.entries.begin(), y.entries.end(), same))
+      return "line " + std::to_string(x.line) + " (" + x.instruction + ") would copy something else";
+  }
+  return "";
+}
+
 }  // namespace
 
-Verified Verifier::check(const IgnoreEdit& edit) {
+Verified Verifier::check(const IgnoreEdit& edit) { return check_content(apply_edit(base_->ignore_content, edit)); }
+
+Verified Verifier::check_content(const std::string& content, const CheckMode& mode) {
   Baseline& b = *base_;
   Verified v;
-  OverlayHost overlay(*b.options.host, b.ignore_file, apply_edit(b.ignore_content, edit));
+  OverlayHost overlay(*b.options.host, b.ignore_file, content);
   ContextOptions options = b.options;
   options.host = &overlay;
   Selection after;
@@ -232,14 +212,19 @@ Verified Verifier::check(const IgnoreEdit& edit) {
   b.selection.sent->rewind();
   if (b.untracked) v.untracked_files_saved = 0;
   Merge merge{v, *b.selection.ctx.matcher, b.operands ? &*b.operands : nullptr, b.untracked ? &*b.untracked : nullptr};
+  merge.keep_exceptions = mode.keep_exceptions;
   merge.run(*b.selection.sent, *after.sent);
   v.bytes_saved = merge.content_before > merge.content_after ? merge.content_before - merge.content_after : 0;
   v.refusal = merge.refusal;
-  if (v.refusal.empty() && v.entries_removed == 0) v.refusal = "it would keep nothing out";
   if (b.operands) {
     v.copy_checked = true;
-    if (v.refusal.empty()) v.refusal = b.operands->lost(merge.named_before, merge.named_after);
+    if (v.refusal.empty()) {
+      v.refusal = b.operands->lost(merge.named_before, merge.named_after);
+      v.sources_lost = !v.refusal.empty();
+    }
+    if (v.refusal.empty() && mode.same_copies) v.refusal = different_copies(*b.build, b.selection.ctx, after.ctx);
   }
+  if (v.refusal.empty() && v.entries_removed == 0) v.refusal = "it would keep nothing out";
   v.holds = v.refusal.empty();
   return v;
 }

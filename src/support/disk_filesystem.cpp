@@ -217,6 +217,7 @@ class DiskFileSystem : public FileSystem {
 
 class DiskHost : public Host {
  public:
+  bool is_disk() const override { return true; }
   std::string real_path(const std::string& path) override {
     char* r = ::realpath(path.c_str(), nullptr);
     if (!r) return {};

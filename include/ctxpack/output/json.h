@@ -10,6 +10,7 @@
 #include "ctxpack/context/explain.h"
 #include "ctxpack/context/walk.h"
 #include "ctxpack/copy/copy_plan.h"
+#include "ctxpack/report/fix.h"
 #include "ctxpack/report/report.h"
 
 namespace ctxpack {
@@ -43,5 +44,8 @@ Json report_json(const Report& report, const std::vector<GateFailure>& failures)
 
 // `copy --json`.
 Json copy_json(const CopyReport& report);
+
+// `fix --json`: the changes, the diff (made by the caller) and the checks.
+Json fix_json(const Fix& fix, const std::string& diff, bool written);
 
 }  // namespace ctxpack

@@ -35,6 +35,7 @@ struct Verified {
   std::vector<std::string> removed;
   uint64_t removed_roots = 0;
   bool copy_checked = false;         // the Dockerfile's COPY/ADD operands were checked
+  bool sources_lost = false;         // some COPY/ADD operand would name nothing
   // Of files_saved, those git does not track (nullopt outside a git work
   // tree): a change that keeps out only committed files is taking out what
   // the project chose to have, whatever its name suggests.
@@ -56,6 +57,15 @@ class Verifier {
   const std::string& ignore_content() const;
 
   Verified check(const IgnoreEdit& edit);
+
+  // What is checked besides the saving and the COPY/ADD operands.
+  struct CheckMode {
+    bool keep_exceptions = true;  // nothing an exception of the current file keeps may go
+    bool same_copies = false;     // every COPY/ADD copies exactly what it did (an allowlist)
+  };
+  // The ignore file as a whole replaced by `content`.
+  Verified check_content(const std::string& content, const CheckMode& mode);
+  Verified check_content(const std::string& content) { return check_content(content, CheckMode{}); }
 
  private:
   struct Baseline;

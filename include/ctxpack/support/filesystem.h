@@ -109,6 +109,9 @@ class Host {
   // Opens a regular file, never blocking on a FIFO and refusing anything
   // else (EINVAL): 0 or an errno value.
   virtual int open_file(const std::string& path, std::unique_ptr<InputFile>* out) = 0;
+  // Whether these are this machine's own paths (other programs, git, can
+  // be asked about them).
+  virtual bool is_disk() const { return false; }
 };
 
 // This machine's own paths.
