@@ -250,6 +250,48 @@ def check_errors(c, workdir):
         c.check("error: " + name, ok, f"exit {r.returncode}, stderr {err!r}")
 
 
+def wide_pair(workdir, per_dir):
+    """10 top-level directories of per_dir directories of 100 files; NEW changes every 7th file."""
+    old, new = os.path.join(workdir, "old"), os.path.join(workdir, "new")
+    for root in (old, new):
+        for i in range(10):
+            for j in range(per_dir):
+                d = os.path.join(root, f"d{i}", f"s{j:03}")
+                os.makedirs(d)
+                for k in range(100):
+                    grow = root == new and (i * per_dir * 100 + j * 100 + k) % 7 == 0
+                    with open(os.path.join(d, f"f{k:02}"), "wb") as f:
+                        f.write(b"x" * (10 + grow))
+        open(os.path.join(root, "Dockerfile"), "w").write("FROM scratch\n")
+    return old, new
+
+
+def peak_rss_kib(args):
+    # GNU time runs it from a small process: a child forked from Python
+    # would be charged Python's own peak.
+    r = run(["/usr/bin/time", "-f", "CTXPACK-RSS %M", "--"] + args)
+    last = r.stderr.decode().splitlines()[-1]
+    return r.returncode, int(last.split()[-1]) if last.startswith("CTXPACK-RSS") else 0
+
+
+def check_memory(c, top):
+    """Memory must not grow with the number of entries (or of changes, with --json)."""
+    rss = {}
+    for per_dir in (2, 20):
+        workdir = os.path.join(top, f"wide-{per_dir}")
+        os.mkdir(workdir)
+        old, new = wide_pair(workdir, per_dir)
+        for mode in ([], ["--json"]):
+            status, kib = peak_rss_kib([c.ctxpack, "diff"] + mode + [old, new])
+            c.check(f"memory run {per_dir} {mode}", status == 0, f"exit {status}")
+            rss[(per_dir, tuple(mode))] = kib
+        shutil.rmtree(workdir)
+    for mode in ((), ("--json",)):
+        small, big = rss[(2, mode)], rss[(20, mode)]
+        print(f"peak RSS {mode or 'text'}: {small} KiB for 2,000 files, {big} KiB for 20,000")
+        c.check(f"memory {mode}", big - small < 1024, f"{small} KiB -> {big} KiB")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--ctxpack", required=True)
@@ -265,6 +307,7 @@ def main():
             os.mkdir(workdir)
             check_pair(c, random.Random(seed), seed, workdir)
         check_errors(c, top)
+        check_memory(c, top)
     finally:
         if not args.keep:
             shutil.rmtree(top)
