@@ -82,6 +82,25 @@ TEST(Context, ADockerfileOutsideTheContextHasNoPathInIt) {
   EXPECT_EQ(ctx.dockerfile_rel, "");
 }
 
+TEST(Context, ADockerfileFromStdinIsOutsideTheContextWithNoIgnoreFileOfItsOwn) {
+  FakeHost host;
+  host.machine()
+      .file("work/ctx/Dockerfile.dockerignore", "own-rule\n")
+      .file("work/ctx/.dockerignore", "Dockerfile\n.dockerignore\n")
+      .file("work/ctx/Dockerfile", "FROM busybox\n");
+  for (const Builder* b : builders()) {
+    ContextOptions o = options_for(host, b);
+    o.dockerfile_text = "FROM scratch\n";
+    BuildContext ctx = open_build_context(o);
+    EXPECT_EQ(ctx.dockerfile_path, "-");
+    EXPECT_EQ(ctx.dockerfile_rel, "");
+    EXPECT_EQ(ctx.ignore_file, "ctx/.dockerignore");
+    EXPECT_EQ(read_dockerfile(ctx).text, "FROM scratch\n");
+    // The legacy client re-includes .dockerignore, never a Dockerfile from stdin.
+    for (const Rule& r : ctx.matcher->rules()) EXPECT_NE(r.pattern, "!Dockerfile") << b->id();
+  }
+}
+
 TEST(Context, AnUnreadableDockerfileFailsTheBuild) {
   FakeHost host;
   host.machine().file("work/ctx/Dockerfile", "FROM scratch\n").fail_open("work/ctx/Dockerfile");

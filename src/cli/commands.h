@@ -49,6 +49,9 @@ struct BuildFlags {
 
 bool is_directory(const std::string& path);
 
+// All of stdin, for -f -.
+std::string read_dockerfile_from_stdin();
+
 // `path` cleaned, and relative to the working directory when it lies below
 // it (what CI annotations and editors resolve).
 std::string from_working_directory(const std::string& path);

@@ -28,7 +28,7 @@ void register_all(CLI::App& app, Runner& run) {
 void ContextFlags::add_to(CLI::App& cmd, bool context_positional) {
   if (context_positional) cmd.add_option("context", context, "Build context directory (default: current directory)");
   cmd.add_option("-f,--file", dockerfile,
-                 "Dockerfile, relative to the current directory (default: CONTEXT/Dockerfile)");
+                 "Dockerfile, relative to the current directory (default: CONTEXT/Dockerfile; - reads it from stdin)");
   std::vector<std::string> ids;
   for (const Builder* b : builders()) ids.emplace_back(b->id());
   std::string names;
@@ -42,11 +42,26 @@ void ContextFlags::add_to(CLI::App& cmd, bool context_positional) {
   cmd.add_option("--builder", builder, "Builder whose rules apply: " + names)->check(CLI::IsMember(ids));
 }
 
+std::string read_dockerfile_from_stdin() {
+  // docker build refuses a Dockerfile from a terminal the same way.
+  if (::isatty(0)) throw Error("-f -: the Dockerfile is read from stdin, which is a terminal");
+  std::unique_ptr<InputFile> in = fd_input(::dup(0));
+  std::string text;
+  char buf[1 << 16];
+  for (;;) {
+    ssize_t n = in->read(buf, sizeof buf);
+    if (n < 0) throw_errno("cannot read the Dockerfile from", "stdin", static_cast<int>(-n));
+    if (n == 0) return text;
+    text.append(buf, static_cast<size_t>(n));
+  }
+}
+
 ContextOptions ContextFlags::options() const {
   ContextOptions o;
   o.context = context.empty() ? "." : context;
   o.dockerfile = dockerfile;
   o.builder = builder == "all" ? builders().front() : &find_builder(builder);
+  if (dockerfile == "-") o.dockerfile_text = read_dockerfile_from_stdin();
   return o;
 }
 

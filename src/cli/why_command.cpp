@@ -244,6 +244,7 @@ void register_why(CLI::App& app, Runner& run) {
       if (!flags->ignore_file.empty()) {
         rules_only = std::make_unique<Matcher>(read_named_ignore_file(flags->ignore_file).rules);
       } else {
+        if (flags->from_stdin && flags->ctx.dockerfile == "-") throw Error("why: -f - and --stdin both read stdin");
         ContextOptions options = flags->ctx.options();
         if (!paths.empty() && (paths.size() > 1 || flags->from_stdin) && is_directory(paths[0])) {
           options.context = paths[0];

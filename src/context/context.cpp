@@ -41,6 +41,34 @@ std::vector<Rule> read_rules(Host& host, const std::string& path) {
   return read_ignore_file(*in, path).rules;
 }
 
+// The ignore file and rules for a context whose Dockerfile is at
+// `dockerfile` on the host ("" for none, or one that is no file).
+BuildContext with_rules(const ContextOptions& options, BuildContext ctx, const std::string& dockerfile) {
+  Host& host = *options.host;
+  ctx.ignore_file = options.builder->find_ignore_file(host, options.context, dockerfile);
+  std::vector<Rule> rules;
+  if (!ctx.ignore_file.empty()) {
+    if (ctx.ignore_file.starts_with("./")) ctx.ignore_file.erase(0, 2);
+    rules = read_rules(host, ctx.ignore_file);
+  }
+  for (Rule& r : options.builder->client_rules(rules, ctx.dockerfile_exists ? ctx.dockerfile_rel : "")) {
+    rules.push_back(std::move(r));
+  }
+  ctx.matcher = std::make_unique<Matcher>(std::move(rules));
+  ctx.walk = options.builder->walk_rules(*ctx.matcher);
+  return ctx;
+}
+
+// A Dockerfile from stdin is outside the context, and no ignore file
+// belongs to it: the docker CLI re-includes no Dockerfile for it, buildx
+// writes it to a directory of its own.
+BuildContext open_with_dockerfile_text(const ContextOptions& options, BuildContext ctx) {
+  ctx.dockerfile_path = "-";
+  ctx.dockerfile_exists = true;
+  ctx.dockerfile_text = options.dockerfile_text;
+  return with_rules(options, std::move(ctx), "");
+}
+
 }  // namespace
 
 BuildContext open_build_context(const ContextOptions& options) {
@@ -50,6 +78,7 @@ BuildContext open_build_context(const ContextOptions& options) {
   ctx.host = &host;
   ctx.fs = host.open_directory(options.context);
   ctx.dir = host.real_path(options.context);
+  if (options.dockerfile_text) return open_with_dockerfile_text(options, std::move(ctx));
   ctx.dockerfile_path = options.dockerfile.empty() ? default_dockerfile(host, options.context) : options.dockerfile;
   const std::string df_real = host.real_path(ctx.dockerfile_path);
   ctx.dockerfile_exists = !df_real.empty() && is_file(host, df_real);
@@ -70,22 +99,14 @@ BuildContext open_build_context(const ContextOptions& options) {
     ctx.dockerfile_rel = base_name(ctx.dockerfile_path);
   }
 
-  ctx.ignore_file =
-      options.builder->find_ignore_file(host, options.context, ctx.dockerfile_exists ? ctx.dockerfile_path : "");
-  std::vector<Rule> rules;
-  if (!ctx.ignore_file.empty()) {
-    if (ctx.ignore_file.starts_with("./")) ctx.ignore_file.erase(0, 2);
-    rules = read_rules(host, ctx.ignore_file);
-  }
-  for (Rule& r : options.builder->client_rules(rules, ctx.dockerfile_exists ? ctx.dockerfile_rel : "")) {
-    rules.push_back(std::move(r));
-  }
-  ctx.matcher = std::make_unique<Matcher>(std::move(rules));
-  ctx.walk = options.builder->walk_rules(*ctx.matcher);
-  return ctx;
+  const std::string dockerfile = ctx.dockerfile_exists ? ctx.dockerfile_path : "";
+  return with_rules(options, std::move(ctx), dockerfile);
 }
 
 DockerfileContent read_dockerfile(const BuildContext& ctx) {
+  // The docker CLI writes a Dockerfile from stdin into the context as a
+  // 0600 file.
+  if (ctx.dockerfile_text) return DockerfileContent{*ctx.dockerfile_text, 0600, 0};
   const std::string& path = ctx.dockerfile_path;
   FileInfo info;
   if (int err = ctx.host->stat(path, &info)) throw_errno("cannot read Dockerfile", path, err);

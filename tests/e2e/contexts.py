@@ -137,11 +137,14 @@ class Case:
     as_nobody: bool = False  # run the client and ctxpack as uid/gid 65534
     seed: int = None
     about: str = ""
+    stdin: bytes = None  # the Dockerfile, given as -f - on stdin
 
     def build_args(self):
         """The arguments after `docker build` or `ctxpack ls`: [-f F] CONTEXT, run from the case dir."""
         args = []
-        if self.dockerfile is not None:
+        if self.stdin is not None:
+            args += ["-f", "-"]
+        elif self.dockerfile is not None:
             args += ["-f", os.path.join(self.context, self.dockerfile)]
         return args + [self.context]
 

@@ -80,7 +80,7 @@ class DockerClient:
         env = clean_env({"DOCKER_BUILDKIT": "0", "DOCKER_HOST": self.daemon.host,
                          "DOCKER_CONFIG": self.config})
         proc = subprocess.run(user_prefix(case) + [DOCKER, "build"] + case.build_args(),
-                              cwd=casedir, env=env, capture_output=True, timeout=TIMEOUT)
+                              cwd=casedir, env=env, input=case.stdin, capture_output=True, timeout=TIMEOUT)
         stderr = LEGACY_NOTICE.sub("", proc.stderr.decode("utf-8", "replace"), count=1)
         request = self.daemon.take_build()
         if self.daemon.unexpected:
@@ -92,7 +92,7 @@ class DockerClient:
 
 def run_ctxpack(binary, case, casedir, args):
     return subprocess.run(user_prefix(case) + [binary] + args + case.build_args(),
-                          cwd=casedir, capture_output=True, timeout=TIMEOUT)
+                          cwd=casedir, input=case.stdin, capture_output=True, timeout=TIMEOUT)
 
 
 def check_failure(upload, result):
@@ -158,8 +158,10 @@ def parse_args(description):
     return parser.parse_args()
 
 
-def main(description, check):
-    """Run `check(case, casedir, upload, ctxpack, outdir) -> [problem]` over all cases."""
+def main(description, check, prepare=None):
+    """Run `check(case, casedir, upload, ctxpack, outdir) -> [problem]` over all cases.
+
+    `prepare(case)` may change each case before it is built."""
     args = parse_args(description)
     if not os.access(DOCKER, os.X_OK):
         print("SKIP: the docker client %s is not installed" % DOCKER)
@@ -183,6 +185,8 @@ def main(description, check):
         with DockerClient(work) as docker:
             for name in names:
                 case = contexts.case_by_name(name)
+                if prepare:
+                    prepare(case)
                 casedir = os.path.join(work, name)
                 outdir = os.path.join(work, name + ".out")
                 os.makedirs(outdir, mode=0o777)
@@ -227,5 +231,5 @@ def main(description, check):
     return 1 if failed else 0
 
 
-def entry_point(description, check):
-    sys.exit(main(description, check))
+def entry_point(description, check, prepare=None):
+    sys.exit(main(description, check, prepare))

@@ -17,3 +17,10 @@ endforeach()
 # 77: the docker client is not installed (.ci/run installs it).
 set_tests_properties(e2e_harness e2e_legacy_ls e2e_legacy_tar PROPERTIES
   SKIP_RETURN_CODE 77 TIMEOUT 300 LABELS e2e)
+
+# -f -: the Dockerfile on stdin (test_stdin_dockerfile.py).
+ctxpack_generated_contexts(stdin_count 100)
+add_test(NAME e2e_stdin_dockerfile
+         COMMAND ${Python3_EXECUTABLE} ${CTXPACK_E2E_DIR}/test_stdin_dockerfile.py
+                 --ctxpack $<TARGET_FILE:ctxpack> --count ${stdin_count})
+set_tests_properties(e2e_stdin_dockerfile PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 300 LABELS e2e)

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "ctxpack/builders/builder.h"
@@ -21,6 +22,9 @@ struct ContextOptions {
   // judge paths (why) do without one.
   bool require_dockerfile = true;
   Host* host = &disk_host();  // where the paths above are
+  // The Dockerfile itself when it is no file (docker build -f - reads it
+  // from stdin): it is then outside the context, and `dockerfile` is unused.
+  std::optional<std::string> dockerfile_text;
 };
 
 struct BuildContext {
@@ -34,6 +38,7 @@ struct BuildContext {
   std::unique_ptr<Matcher> matcher;  // its rules, then the ones the client adds (RuleOrigin::kClient)
   WalkRules walk;                    // how the builder's walk selects with these rules
   std::unique_ptr<FileSystem> fs;
+  std::optional<std::string> dockerfile_text;  // ContextOptions::dockerfile_text
 };
 
 // No Dockerfile where the build looks for it (docker build fails).

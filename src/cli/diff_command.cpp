@@ -1,0 +1,264 @@
+// ctxpack diff: what changed between two contexts, grouped by where the
+// bytes went, with a CI gate on growth.
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "commands.h"
+#include "ctxpack/diff/diff.h"
+#include "ctxpack/output/format.h"
+#include "ctxpack/output/json.h"
+#include "ctxpack/support/error.h"
+#include "ctxpack/support/path.h"
+
+namespace ctxpack::cli {
+
+namespace {
+
+struct DiffFlags {
+  std::string before, after;
+  std::string dockerfile;
+  std::string builder{default_builder().id()};
+  bool json = false;
+  size_t top = 5;
+  std::string max_growth;
+};
+
+// --max-growth: a percentage of the old size or an absolute size.
+struct GrowthGate {
+  bool percent = false;
+  double value = 0;
+  std::string text;
+  uint64_t threshold(uint64_t before) const {
+    return static_cast<uint64_t>(percent ? value * static_cast<double>(before) / 100 : value);
+  }
+};
+
+GrowthGate parse_growth(const std::string& text) {
+  GrowthGate g;
+  g.text = text;
+  if (!text.empty() && text.back() == '%') {
+    char* end = nullptr;
+    const std::string number = text.substr(0, text.size() - 1);
+    g.value = std::strtod(number.c_str(), &end);
+    if (number.empty() || *end != '\0' || g.value < 0) throw Error("bad --max-growth \"" + text + "\" (10%, 50MB...)");
+    g.percent = true;
+    return g;
+  }
+  g.value = static_cast<double>(parse_size(text));
+  return g;
+}
+
+std::unique_ptr<EntrySource> open_side(const DiffFlags& flags, const std::string& arg) {
+  if (arg == "-") {
+    std::unique_ptr<InputFile> in = fd_input(::dup(0));
+    return listing_source(std::move(in), "(stdin)");
+  }
+  if (is_directory(arg)) {
+    ContextOptions o;
+    o.context = arg;
+    // Each context's own Dockerfile decides which ignore file applies.
+    if (!flags.dockerfile.empty()) o.dockerfile = join_path(arg, flags.dockerfile);
+    o.builder = &find_builder(flags.builder);
+    o.require_dockerfile = false;
+    return directory_source(o, warn);
+  }
+  std::unique_ptr<InputFile> file;
+  if (int err = disk_host().open_file(arg, &file)) throw_errno("cannot open", arg, err);
+  return listing_source(std::move(file), arg);
+}
+
+std::string signed_size(int64_t delta) {
+  if (delta == 0) return "0B";
+  return (delta > 0 ? "+" : "-") + human_size(static_cast<uint64_t>(delta > 0 ? delta : -delta));
+}
+
+const char* kind_mark(ChangeKind k) { return k == ChangeKind::kAdded ? "+" : k == ChangeKind::kRemoved ? "-" : "~"; }
+
+std::string counts(uint64_t added, uint64_t removed, uint64_t changed) {
+  std::vector<std::string> parts;
+  if (added) parts.push_back(std::to_string(added) + " added");
+  if (removed) parts.push_back(std::to_string(removed) + " removed");
+  if (changed) parts.push_back(std::to_string(changed) + " changed");
+  std::string out;
+  for (const std::string& p : parts) out += (out.empty() ? "" : ", ") + p;
+  return out;
+}
+
+void print_text(const DiffTotals& t, const std::vector<ChangeGroup>& groups) {
+  const int64_t delta = static_cast<int64_t>(t.bytes_after) - static_cast<int64_t>(t.bytes_before);
+  if (t.added + t.removed + t.changed == 0) {
+    std::printf("no differences (%s in %s)\n", human_size(t.bytes_after).c_str(),
+                plural(t.entries_after, "entry", "entries").c_str());
+    return;
+  }
+  std::printf("%s: %s -> %s, %s -> %s (%s)\n", signed_size(delta).c_str(), human_size(t.bytes_before).c_str(),
+              human_size(t.bytes_after).c_str(), plural(t.entries_before, "entry", "entries").c_str(),
+              plural(t.entries_after, "entry", "entries").c_str(), counts(t.added, t.removed, t.changed).c_str());
+  for (const ChangeGroup& g : groups) {
+    std::printf("\n%9s  %s  %s\n", signed_size(g.byte_delta).c_str(),
+                quote_path(g.is_dir ? g.path + "/" : g.path).c_str(), counts(g.added, g.removed, g.changed).c_str());
+    for (const Contributor& c : g.top) {
+      std::string line = quote_path(c.type == FileType::kDirectory ? c.path + "/" : c.path);
+      if (c.kind == ChangeKind::kChanged) {
+        std::string what;
+        for (const std::string& w : change_names(c.what)) what += (what.empty() ? "" : ", ") + w;
+        line += " (" + what + ")";
+      }
+      std::printf("%9s  %s %s\n", signed_size(c.byte_delta).c_str(), kind_mark(c.kind), line.c_str());
+    }
+    const uint64_t shown = g.top.size(), all = g.added + g.removed + g.changed;
+    if (all > shown && shown > 0) std::printf("%9s  ... %llu more\n", "", static_cast<unsigned long long>(all - shown));
+  }
+}
+
+// The three lists of --json, spooled to temporary files as they come so
+// that memory does not grow with the number of changes.
+class JsonLists : public ChangeVisitor {
+ public:
+  JsonLists() {
+    for (FILE*& f : files_) {
+      f = std::tmpfile();
+      if (!f) throw_errno("cannot create", "a temporary file", errno);
+    }
+  }
+  ~JsonLists() override {
+    for (FILE* f : files_) std::fclose(f);
+  }
+  JsonLists(const JsonLists&) = delete;
+  JsonLists& operator=(const JsonLists&) = delete;
+
+  void change(const Change& c) override {
+    Json j{{"path", c.path()}};
+    if (c.kind == ChangeKind::kChanged) {
+      j["type"] = std::string(type_name(c.after->type));
+      if (c.what & kChangedType) j["old_type"] = std::string(type_name(c.before->type));
+      j["what"] = change_names(c.what);
+      j["old_bytes"] = content_bytes(*c.before);
+      j["new_bytes"] = content_bytes(*c.after);
+    } else {
+      const SourceEntry& e = c.after ? *c.after : *c.before;
+      j["type"] = std::string(type_name(e.type));
+      j["bytes"] = content_bytes(e);
+      if (!e.rule.empty()) j["rule"] = e.rule;
+    }
+    const size_t i = static_cast<size_t>(c.kind);
+    std::string line = (count_[i]++ ? ",\n    " : "\n    ") + j.dump(-1, ' ', false, Json::error_handler_t::replace);
+    if (std::fwrite(line.data(), 1, line.size(), files_[i]) != line.size()) {
+      throw_errno("cannot write", "a temporary file", errno);
+    }
+  }
+
+  // Writes the document; `tail` holds the keys after the lists.
+  void print(const Json& tail) {
+    static const char* const names[] = {"added", "removed", "changed"};
+    std::fputs("{", stdout);
+    for (size_t i = 0; i < 3; ++i) {
+      std::printf("%s\n  \"%s\": [", i ? "," : "", names[i]);
+      std::rewind(files_[i]);
+      char buf[1 << 16];
+      size_t n;
+      while ((n = std::fread(buf, 1, sizeof buf, files_[i])) > 0) std::fwrite(buf, 1, n, stdout);
+      std::fputs(count_[i] ? "\n  ]" : "]", stdout);
+    }
+    for (const auto& [key, value] : tail.items()) {
+      std::printf(",\n  \"%s\": %s", key.c_str(), value.dump(-1, ' ', false, Json::error_handler_t::replace).c_str());
+    }
+    std::fputs("\n}\n", stdout);
+  }
+
+ private:
+  FILE* files_[3] = {};
+  uint64_t count_[3] = {};
+};
+
+// Hands each change to every visitor.
+class Tee : public ChangeVisitor {
+ public:
+  Tee(ChangeVisitor& a, ChangeVisitor* b) : a_(a), b_(b) {}
+  void change(const Change& c) override {
+    a_.change(c);
+    if (b_) b_->change(c);
+  }
+
+ private:
+  ChangeVisitor& a_;
+  ChangeVisitor* b_;
+};
+
+Json groups_json(const std::vector<ChangeGroup>& groups) {
+  Json out = Json::array();
+  for (const ChangeGroup& g : groups) {
+    out.push_back(Json{{"path", g.path},
+                       {"dir", g.is_dir},
+                       {"bytes_delta", g.byte_delta},
+                       {"added", g.added},
+                       {"removed", g.removed},
+                       {"changed", g.changed}});
+  }
+  return out;
+}
+
+int run_diff(const DiffFlags& flags) {
+  if (flags.before == "-" && flags.after == "-") throw Error("only one of OLD and NEW can be - (stdin)");
+  std::optional<GrowthGate> gate;
+  if (!flags.max_growth.empty()) gate = parse_growth(flags.max_growth);
+  std::unique_ptr<EntrySource> before = open_side(flags, flags.before);
+  std::unique_ptr<EntrySource> after = open_side(flags, flags.after);
+  ChangeGroups groups(flags.json ? 0 : flags.top);
+  std::unique_ptr<JsonLists> lists = flags.json ? std::make_unique<JsonLists>() : nullptr;
+  Tee tee(groups, lists.get());
+  const DiffTotals t = diff_sources(*before, *after, tee);
+  const std::vector<ChangeGroup> sorted = groups.sorted();
+
+  std::string failure;
+  if (gate && t.bytes_after > t.bytes_before && t.bytes_after - t.bytes_before > gate->threshold(t.bytes_before)) {
+    const uint64_t growth = t.bytes_after - t.bytes_before;
+    failure = "the context grew by " + human_size(growth) + " (" + std::to_string(growth) + " bytes, " +
+              human_size(t.bytes_before) + " -> " + human_size(t.bytes_after) + "), over --max-growth " + gate->text;
+  }
+  if (lists) {
+    Json tail{{"bytes_before", t.bytes_before},  {"bytes_after", t.bytes_after},
+              {"entries_before", t.entries_before}, {"entries_after", t.entries_after},
+              {"groups", groups_json(sorted)}};
+    if (gate) tail["max_growth"] = Json{{"limit", gate->text}, {"failed", !failure.empty()}};
+    lists->print(tail);
+  } else {
+    print_text(t, sorted);
+  }
+  std::fflush(stdout);
+  if (failure.empty()) return 0;
+  std::fprintf(stderr, "ctxpack: %s\n", failure.c_str());
+  return 1;
+}
+
+void register_diff(CLI::App& app, Runner& run) {
+  auto flags = std::make_shared<DiffFlags>();
+  CLI::App* cmd = app.add_subcommand("diff", "What changed between two contexts (directories or ls --json listings)");
+  cmd->add_option("old", flags->before, "The context before: a directory or a saved ls --json listing (- for stdin)")
+      ->required();
+  cmd->add_option("new", flags->after, "The context after, as OLD")->required();
+  cmd->add_option("-f,--file", flags->dockerfile,
+                  "The Dockerfile's path inside each context directory (default: Dockerfile)");
+  std::vector<std::string> ids;
+  for (const Builder* b : builders()) ids.emplace_back(b->id());
+  cmd->add_option("--builder", flags->builder, "Builder whose rules apply (default buildkit)")->check(CLI::IsMember(ids));
+  cmd->add_flag("--json", flags->json, "Every change as JSON");
+  cmd->add_option("--top", flags->top, "How many of the largest changes to show per top-level entry (default 5)")
+      ->check(CLI::Range(0, 1000000));
+  cmd->add_option("--max-growth", flags->max_growth,
+                  "Fail (exit 1) when the context grew by more than this: a size (50MB) or a percentage (10%)");
+  cmd->callback([flags, &run] { run = [flags] { return run_diff(*flags); }; });
+}
+
+CommandRegistration registration{"diff", register_diff};
+
+}  // namespace
+
+}  // namespace ctxpack::cli

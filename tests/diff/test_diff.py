@@ -1,0 +1,319 @@
+#!/usr/bin/env python3
+"""`ctxpack diff` against an independent computation from two `ls --json` listings.
+
+Each case is a seeded random context and a copy of it with random edits (content
+with and without a size change, mtime-only touches, chmod, deletions, additions,
+renames, type changes, symlink retargets, .dockerignore edits). The expected diff
+is computed here from `ctxpack ls --json` of each side, reading file contents
+directly; `ctxpack diff --json` must agree entry for entry and in Docker's order,
+for both builders, for directories, saved listings, and a listing on stdin. Then
+the --max-growth gate and bad input.
+
+    test_diff.py --ctxpack build/ctxpack [--count N] [--keep]
+"""
+
+import argparse
+import json
+import os
+import random
+import shutil
+import stat
+import subprocess
+import sys
+import tempfile
+
+NAMES = ["a", "a.txt", "a-b", "A", "b c", "build", "docs", "x.log", "tmp", "keep.txt", "z", "é"]
+RULES = ["*.log", "build", "!build/keep.txt", "**/tmp", "docs/*.md", "!**/*.txt", "a*", "z/**", "!a-b"]
+BUILDERS = ["buildkit", "legacy"]
+
+
+def populate(rng, root, rel, depth):
+    for name in rng.sample(NAMES, rng.randint(1, 6)):
+        path = os.path.join(root, rel, name)
+        r = rng.random()
+        if depth < 3 and r < 0.3:
+            os.mkdir(path)
+            populate(rng, root, os.path.join(rel, name), depth + 1)
+        elif r < 0.4:
+            os.symlink(rng.choice(["a", "../x", "/etc/passwd", "nowhere"]), path)
+        else:
+            with open(path, "wb") as f:
+                f.write(os.urandom(rng.randint(0, 3000)))
+            os.chmod(path, rng.choice([0o644, 0o600, 0o755]))
+
+
+def all_paths(root):
+    out = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        for n in dirnames + filenames:
+            out.append(os.path.relpath(os.path.join(dirpath, n), root))
+    return sorted(out)
+
+
+def bump(path, seconds=100):
+    st = os.lstat(path)
+    os.utime(path, (st.st_atime, st.st_mtime + seconds), follow_symlinks=False)
+
+
+def edit(rng, root):
+    """One random edit of the tree at root; returns what it did."""
+    paths = [p for p in all_paths(root) if p not in (".dockerignore", "Dockerfile")]
+    if not paths:
+        return "none"
+    p = rng.choice(paths)
+    full = os.path.join(root, p)
+    st = os.lstat(full)
+    kind = rng.choice(["content", "resize", "touch", "chmod", "delete", "add", "rename", "retype", "ignore"])
+    if kind == "ignore":
+        with open(os.path.join(root, ".dockerignore"), "a") as f:
+            f.write(rng.choice(RULES) + "\n")
+    elif kind in ("content", "resize", "touch") and stat.S_ISREG(st.st_mode):
+        data = open(full, "rb").read()
+        if kind == "content" and data:
+            data = bytes([data[0] ^ 0xFF]) + data[1:]
+        elif kind == "resize":
+            data += os.urandom(rng.randint(1, 5000))
+        open(full, "wb").write(data)
+        os.utime(full, (st.st_atime, st.st_mtime + 100))  # a changed file gets a new mtime
+    elif kind == "chmod" and not stat.S_ISLNK(st.st_mode):
+        os.chmod(full, (st.st_mode & 0o777) ^ 0o011)
+    elif kind == "delete":
+        shutil.rmtree(full) if stat.S_ISDIR(st.st_mode) else os.unlink(full)
+    elif kind == "add":
+        base = full if stat.S_ISDIR(st.st_mode) else os.path.dirname(full)
+        new = os.path.join(base, rng.choice(NAMES) + "-new")
+        if not os.path.lexists(new):
+            open(new, "wb").write(os.urandom(rng.randint(0, 9000)))
+    elif kind == "rename":
+        new = os.path.join(os.path.dirname(full), rng.choice(NAMES) + "-moved")
+        if not os.path.lexists(new):
+            os.rename(full, new)
+    elif kind == "retype":
+        shutil.rmtree(full) if stat.S_ISDIR(st.st_mode) else os.unlink(full)
+        if stat.S_ISREG(st.st_mode):
+            os.symlink("a", full) if rng.random() < 0.5 else os.mkdir(full)
+        else:
+            open(full, "wb").write(b"now a file")
+    elif stat.S_ISLNK(st.st_mode):
+        os.unlink(full)
+        os.symlink("retargeted", full)
+    return kind
+
+
+def make_pair(rng, workdir):
+    old, new = os.path.join(workdir, "old"), os.path.join(workdir, "new")
+    os.mkdir(old)
+    populate(rng, old, "", 0)
+    with open(os.path.join(old, ".dockerignore"), "w") as f:
+        f.write("\n".join(rng.sample(RULES, rng.randint(0, 4))) + "\n")
+    open(os.path.join(old, "Dockerfile"), "w").write("FROM scratch\nCOPY . /\n")
+    shutil.copytree(old, new, symlinks=True)
+    for _ in range(rng.randint(0, 8)):
+        edit(rng, new)
+    return old, new
+
+
+def run(args, stdin=None):
+    return subprocess.run(args, input=stdin, capture_output=True)
+
+
+def listing(ctxpack, builder, ctx):
+    r = run([ctxpack, "ls", "--json", "--builder", builder, ctx])
+    if r.returncode != 0:
+        raise RuntimeError("ls failed: " + r.stderr.decode())
+    return r.stdout, [json.loads(line) for line in r.stdout.decode().splitlines()]
+
+
+def content_bytes(e):
+    return e["size"] if e["type"] == "file" else 0
+
+
+def expected_diff(old_list, new_list, old_dir=None, new_dir=None):
+    """The diff from two listings; file contents from the directories when given."""
+    old = {e["path"]: e for e in old_list}
+    new = {e["path"]: e for e in new_list}
+    added = [{"path": e["path"], "type": e["type"], "bytes": content_bytes(e)} for e in new_list if e["path"] not in old]
+    removed = [{"path": e["path"], "type": e["type"], "bytes": content_bytes(e)} for e in old_list if e["path"] not in new]
+    changed = []
+    for e in new_list:
+        o = old.get(e["path"])
+        if o is None:
+            continue
+        what = []
+        if o["type"] != e["type"]:
+            what = ["type"]
+        else:
+            if e["type"] == "file":
+                if o["size"] != e["size"]:
+                    what.append("content")
+                elif old_dir and open(os.path.join(old_dir, e["path"]), "rb").read() != open(
+                        os.path.join(new_dir, e["path"]), "rb").read():
+                    what.append("content")
+            if o["mode"] != e["mode"]:
+                what.append("mode")
+            if e["type"] == "symlink" and o.get("target") != e.get("target"):
+                what.append("target")
+        if what:
+            changed.append({"path": e["path"], "what": what, "old_bytes": content_bytes(o), "new_bytes": content_bytes(e)})
+    return {"added": added, "removed": removed, "changed": changed,
+            "bytes_before": sum(map(content_bytes, old_list)), "bytes_after": sum(map(content_bytes, new_list))}
+
+
+def comparable(doc):
+    return {"added": [{k: e[k] for k in ("path", "type", "bytes")} for e in doc["added"]],
+            "removed": [{k: e[k] for k in ("path", "type", "bytes")} for e in doc["removed"]],
+            "changed": [{k: e[k] for k in ("path", "what", "old_bytes", "new_bytes")} for e in doc["changed"]],
+            "bytes_before": doc["bytes_before"], "bytes_after": doc["bytes_after"]}
+
+
+class Checker:
+    def __init__(self, ctxpack):
+        self.ctxpack = ctxpack
+        self.passed = self.failed = 0
+
+    def check(self, name, ok, detail=""):
+        if ok:
+            self.passed += 1
+        else:
+            self.failed += 1
+            print(f"FAIL {name}: {detail}")
+
+    def diff_json(self, name, args, stdin=None):
+        r = run([self.ctxpack, "diff", "--json"] + args, stdin)
+        if r.returncode != 0:
+            self.check(name, False, f"exit {r.returncode}: {r.stderr.decode()}")
+            return None
+        return json.loads(r.stdout)
+
+
+def check_pair(c, rng, seed, workdir):
+    old, new = make_pair(rng, workdir)
+    for builder in BUILDERS:
+        name = f"seed {seed} {builder}"
+        old_raw, old_list = listing(c.ctxpack, builder, old)
+        new_raw, new_list = listing(c.ctxpack, builder, new)
+        want = expected_diff(old_list, new_list, old, new)
+        got = c.diff_json(name + " dirs", ["--builder", builder, old, new])
+        if got is not None:
+            c.check(name + " dirs", comparable(got) == want, json.dumps({"got": comparable(got), "want": want}))
+        # Listings have no contents: equal sizes count as equal content.
+        want = expected_diff(old_list, new_list)
+        old_json, new_json = os.path.join(workdir, f"old-{builder}.json"), os.path.join(workdir, f"new-{builder}.json")
+        open(old_json, "wb").write(old_raw)
+        open(new_json, "wb").write(new_raw)
+        got = c.diff_json(name + " listings", [old_json, new_json])
+        if got is not None:
+            c.check(name + " listings", comparable(got) == want, json.dumps({"got": comparable(got), "want": want}))
+        got = c.diff_json(name + " stdin", ["--builder", builder, "-", new_json], stdin=old_raw)
+        if got is not None:
+            c.check(name + " stdin", comparable(got) == want, json.dumps({"got": comparable(got), "want": want}))
+        gate_checks(c, name, builder, old, new, want["bytes_before"], want["bytes_after"])
+
+
+def gate_checks(c, name, builder, old, new, before, after):
+    growth = after - before
+    if growth <= 0:
+        r = run([c.ctxpack, "diff", "--builder", builder, "--max-growth", "0", old, new])
+        c.check(name + " gate (no growth)", r.returncode == 0, r.stderr.decode())
+        return
+    for limit, status in ((f"{growth - 1}B", 1), (f"{growth}B", 0)):
+        r = run([c.ctxpack, "diff", "--builder", builder, "--max-growth", limit, old, new])
+        ok = r.returncode == status and (status == 0 or len(r.stderr.decode().splitlines()) == 1)
+        c.check(f"{name} gate {limit}", ok, f"exit {r.returncode}: {r.stderr.decode()}")
+    if before:
+        pct = growth * 100.0 / before
+        for limit, status in ((f"{pct * 0.99:.6f}%", 1), (f"{pct * 1.01:.6f}%", 0)):
+            r = run([c.ctxpack, "diff", "--builder", builder, "--max-growth", limit, old, new])
+            c.check(f"{name} gate {limit}", r.returncode == status, f"exit {r.returncode}: {r.stderr.decode()}")
+
+
+def check_errors(c, workdir):
+    good = os.path.join(workdir, "good")
+    os.mkdir(good)
+    open(os.path.join(good, "f"), "w").write("x")
+    bad_json = os.path.join(workdir, "bad.json")
+    open(bad_json, "w").write('{"path":"a","type":"file","mode":"0644","size":1,"rule":null}\nnot json\n')
+    unordered = os.path.join(workdir, "unordered.json")
+    open(unordered, "w").write('{"path":"b","type":"file","mode":"0644","size":1,"rule":null}\n'
+                               '{"path":"a","type":"file","mode":"0644","size":1,"rule":null}\n')
+    cases = {
+        "missing side": ([os.path.join(workdir, "nope"), good], "nope"),
+        "bad listing": ([bad_json, good], "bad.json:2:"),
+        "unordered listing": ([unordered, good], "unordered.json:2:"),
+        "both stdin": (["-", "-"], "stdin"),
+        "bad gate": (["--max-growth", "ten", good, good], "ten"),
+    }
+    for name, (args, needle) in cases.items():
+        r = run([c.ctxpack, "diff"] + args, stdin=b"")
+        err = r.stderr.decode()
+        ok = r.returncode == 2 and r.stdout == b"" and len(err.splitlines()) == 1 and needle in err
+        c.check("error: " + name, ok, f"exit {r.returncode}, stderr {err!r}")
+
+
+def wide_pair(workdir, per_dir):
+    """10 top-level directories of per_dir directories of 100 files; NEW changes every 7th file."""
+    old, new = os.path.join(workdir, "old"), os.path.join(workdir, "new")
+    for root in (old, new):
+        for i in range(10):
+            for j in range(per_dir):
+                d = os.path.join(root, f"d{i}", f"s{j:03}")
+                os.makedirs(d)
+                for k in range(100):
+                    grow = root == new and (i * per_dir * 100 + j * 100 + k) % 7 == 0
+                    with open(os.path.join(d, f"f{k:02}"), "wb") as f:
+                        f.write(b"x" * (10 + grow))
+        open(os.path.join(root, "Dockerfile"), "w").write("FROM scratch\n")
+    return old, new
+
+
+def peak_rss_kib(args):
+    # GNU time runs it from a small process: a child forked from Python
+    # would be charged Python's own peak.
+    r = run(["/usr/bin/time", "-f", "CTXPACK-RSS %M", "--"] + args)
+    last = r.stderr.decode().splitlines()[-1]
+    return r.returncode, int(last.split()[-1]) if last.startswith("CTXPACK-RSS") else 0
+
+
+def check_memory(c, top):
+    """Memory must not grow with the number of entries (or of changes, with --json)."""
+    rss = {}
+    for per_dir in (2, 20):
+        workdir = os.path.join(top, f"wide-{per_dir}")
+        os.mkdir(workdir)
+        old, new = wide_pair(workdir, per_dir)
+        for mode in ([], ["--json"]):
+            status, kib = peak_rss_kib([c.ctxpack, "diff"] + mode + [old, new])
+            c.check(f"memory run {per_dir} {mode}", status == 0, f"exit {status}")
+            rss[(per_dir, tuple(mode))] = kib
+        shutil.rmtree(workdir)
+    for mode in ((), ("--json",)):
+        small, big = rss[(2, mode)], rss[(20, mode)]
+        print(f"peak RSS {mode or 'text'}: {small} KiB for 2,000 files, {big} KiB for 20,000")
+        c.check(f"memory {mode}", big - small < 1024, f"{small} KiB -> {big} KiB")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--ctxpack", required=True)
+    ap.add_argument("--count", type=int, default=40)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--keep", action="store_true")
+    args = ap.parse_args()
+    c = Checker(os.path.abspath(args.ctxpack))
+    top = tempfile.mkdtemp(prefix="ctxpack-diff-")
+    try:
+        for seed in range(args.seed, args.seed + args.count):
+            workdir = os.path.join(top, str(seed))
+            os.mkdir(workdir)
+            check_pair(c, random.Random(seed), seed, workdir)
+        check_errors(c, top)
+        check_memory(c, top)
+    finally:
+        if not args.keep:
+            shutil.rmtree(top)
+    print(f"{c.passed} passed, {c.failed} failed")
+    return 1 if c.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
