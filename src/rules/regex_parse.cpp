@@ -258,6 +258,24 @@ class Parser {
     return -1;
   }
 
+  // The control character \a \f \n \r \t or \v stands for.
+  static char32_t control_escape(char32_t c) {
+    switch (c) {
+      case 'a':
+        return 7;
+      case 'f':
+        return '\f';
+      case 'n':
+        return '\n';
+      case 'r':
+        return '\r';
+      case 't':
+        return '\t';
+      default:
+        return '\v';
+    }
+  }
+
   // A single-rune escape at the start of `t` (the backslash).
   bool parse_escape(std::string_view& t, char32_t& r) {
     std::string_view s = t.substr(1);
@@ -316,27 +334,12 @@ class Parser {
         return true;
       }
       case 'a':
-        r = 7;
-        t = s;
-        return true;
       case 'f':
-        r = '\f';
-        t = s;
-        return true;
       case 'n':
-        r = '\n';
-        t = s;
-        return true;
       case 'r':
-        r = '\r';
-        t = s;
-        return true;
       case 't':
-        r = '\t';
-        t = s;
-        return true;
       case 'v':
-        r = '\v';
+        r = control_escape(c);
         t = s;
         return true;
       default:
