@@ -24,6 +24,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
+from workcopy import commit_all, write  # noqa: E402
+
 LITTER = (".DS_Store", "Thumbs.db", "desktop.ini")
 
 
@@ -34,13 +37,6 @@ def run(ctxpack, *args, cwd):
     return p.stdout
 
 
-def write(root, rel, data):
-    path = os.path.join(root, rel)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "w") as f:
-        f.write(data)
-
-
 def generate(rng, root):
     """A working copy: committed sources and data, then what a developer
     has on disk that git does not track."""
@@ -49,10 +45,7 @@ def generate(rng, root):
                "testdata/fixture.tgz"]
     for rel in rng.sample(sources, rng.randint(5, len(sources))):
         write(root, rel, "s" * rng.randint(1, 3000))
-    git = ["git", "-C", root, "-c", "user.email=a@b", "-c", "user.name=a"]
-    subprocess.run(git + ["init", "-q"], check=True)
-    subprocess.run(git + ["add", "-A"], check=True)
-    subprocess.run(git + ["commit", "-qm", "c", "--allow-empty"], check=True)
+    commit_all(root)
     waste = ["node_modules/react/index.js", "web/node_modules/lodash/lodash.js", "dist/bundle.js",
              "web/dist/app.js", "logs/app.log", "server.log", "build/out.o", ".venv/lib/site.py",
              "web/.DS_Store", ".DS_Store", "backup.tgz", "web/coverage/lcov.info", "target/debug/app",

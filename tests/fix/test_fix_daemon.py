@@ -29,14 +29,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "daemon"))
 import dockerd  # noqa: E402
 
+sys.path.insert(0, os.path.join(HERE, "..", "tools"))
+from workcopy import commit_all, write  # noqa: E402
+
 BUILDERS = ("buildkit", "legacy")
-
-
-def write(root, rel, data):
-    path = os.path.join(root, rel)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "w") as f:
-        f.write(data)
 
 
 def generate(rng, root):
@@ -44,10 +40,7 @@ def generate(rng, root):
                "docs/guide.md", "README.md", "web/index.html", "web/app.js"]
     for rel in sources:
         write(root, rel, rel + "\n" + "s" * rng.randint(0, 500))
-    git = ["git", "-C", root, "-c", "user.email=a@b", "-c", "user.name=a"]
-    subprocess.run(git + ["init", "-q"], check=True)
-    subprocess.run(git + ["add", "-A"], check=True)
-    subprocess.run(git + ["commit", "-qm", "c"], check=True)
+    commit_all(root)
     for rel in rng.sample(["node_modules/react/index.js", "web/node_modules/lodash/lodash.js", "dist/bundle.js",
                            "web/dist/app.js", "logs/app.log", "debug.log", ".DS_Store", "web/.DS_Store"],
                           rng.randint(2, 8)):
