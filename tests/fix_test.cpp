@@ -113,6 +113,16 @@ TEST(Fix, AllowlistSendsWhatTheCopiesNeedAndKeepsTheFilesExclusionsInside) {
     const uint64_t build_files = b == &legacy_builder() ? 0 : fs::file_size(s.ctx / "Dockerfile") + 20;
     EXPECT_EQ(fix.checks[0].result.bytes_saved, 5000u + build_files) << b->id();
   }
+  // A stage the default target does not build is left out, unless every
+  // target counts.
+  s.write("Dockerfile", "FROM scratch AS docs\nCOPY assets /a/\nFROM scratch\nCOPY package.json /app/\n");
+  ContextOptions o;
+  o.context = s.ctx.string();
+  FixOptions one{{&buildkit_builder()}, {}, true};
+  EXPECT_EQ(make_fix(o, one).after.find("!assets"), std::string::npos);
+  FixOptions all = one;
+  all.build.all_targets = true;
+  EXPECT_NE(make_fix(o, all).after.find("\n!assets\n"), std::string::npos);
   // COPY . needs everything: no allowlist, and it says so.
   s.write("Dockerfile", "FROM scratch\nCOPY . /app/\n");
   Fix whole = fix_of(s.ctx, {&buildkit_builder()}, true);

@@ -26,6 +26,7 @@ struct FixFlags {
   BuildFlags build;
   bool write = false;
   bool allowlist = false;
+  bool all_targets = false;
   bool json = false;
 };
 
@@ -64,6 +65,7 @@ int run_fix(const FixFlags& flags) {
   ContextOptions context = flags.ctx.options();
   FixOptions options;
   options.build = flags.build.options();
+  options.build.all_targets = flags.all_targets;
   options.allowlist = flags.allowlist;
   if (flags.ctx.builder == "all") {
     options.builders = builders();
@@ -98,6 +100,8 @@ void register_fix(CLI::App& app, Runner& run) {
   cmd->add_flag("--write", flags->write, "Write the changed ignore file (atomically, keeping its lines and endings)");
   cmd->add_flag("--allowlist", flags->allowlist,
                 "Start from '*' and one exception per path the Dockerfile's COPY/ADD sources need");
+  cmd->add_flag("--all-targets", flags->all_targets,
+                "Every stage counts, whichever --target a build names (the allowlist covers them all)");
   cmd->add_flag("--json", flags->json, "One JSON document (schema in the README)");
   cmd->callback([flags, &run] { run = [flags] { return run_fix(*flags); }; });
 }

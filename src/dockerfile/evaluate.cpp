@@ -376,7 +376,8 @@ class Evaluator {
         throw Error("failed to reach build target " + opt_.target + " in Dockerfile");
       b_.target = static_cast<size_t>(t);
     }
-    if (opt_.builder->runs_every_stage()) {
+    if (opt_.builder->runs_every_stage() || opt_.all_targets) {
+      if (opt_.all_targets) b_.target = b_.stages.size() - 1;
       // Every stage up to the target, in order.
       for (size_t s = 0; s <= b_.target; ++s) b_.stages[s].built = true;
       return;

@@ -114,6 +114,7 @@ struct BuildOptions {
   std::map<std::string, std::string> build_args;
   std::string target;    // "" = the last stage
   std::string platform;  // "os/arch[/variant]" as docker build --platform takes it; "" for this machine
+  bool all_targets = false;  // every stage counts as built: what a build of any target could run
 };
 
 // A platform as OCI names them: os, architecture, variant.
