@@ -1,0 +1,34 @@
+# What `cmake --install` puts in place (prefix and DESTDIR honoured): the
+# program, its man page (generated from doc/ctxpack.1.scd by scdoc, never
+# hand-written roff), shell completions, and the docker CLI plugin link.
+include(GNUInstallDirs)
+
+find_program(SCDOC_EXECUTABLE scdoc REQUIRED)
+set(CTXPACK_MAN_PAGE ${CMAKE_CURRENT_BINARY_DIR}/ctxpack.1)
+add_custom_command(
+  OUTPUT ${CTXPACK_MAN_PAGE}
+  COMMAND ${SCDOC_EXECUTABLE} < ${CMAKE_CURRENT_SOURCE_DIR}/doc/ctxpack.1.scd > ${CTXPACK_MAN_PAGE}
+  DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/doc/ctxpack.1.scd
+  COMMENT "Generating the man page ctxpack.1"
+  VERBATIM)
+add_custom_target(ctxpack_man ALL DEPENDS ${CTXPACK_MAN_PAGE})
+
+install(TARGETS ctxpack RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+install(FILES ${CTXPACK_MAN_PAGE} DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
+install(FILES completions/ctxpack.bash DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions
+        RENAME ctxpack)
+install(FILES completions/_ctxpack DESTINATION ${CMAKE_INSTALL_DATADIR}/zsh/vendor-completions)
+install(FILES completions/ctxpack.fish DESTINATION ${CMAKE_INSTALL_DATADIR}/fish/vendor_completions.d)
+
+# The docker CLI looks for plugins in <prefix>/lib/docker/cli-plugins
+# whatever the distribution's libdir, and runs docker-ctxpack as
+# `docker ctxpack`. A relative link to the program keeps the tree
+# relocatable and the package free of a second copy.
+set(CTXPACK_PLUGIN_DIR lib/docker/cli-plugins)
+file(RELATIVE_PATH CTXPACK_PLUGIN_TARGET /${CTXPACK_PLUGIN_DIR} /${CMAKE_INSTALL_BINDIR}/ctxpack)
+install(CODE "
+  set(dir \"\$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}/${CTXPACK_PLUGIN_DIR}\")
+  message(STATUS \"Installing: \${dir}/docker-ctxpack -> ${CTXPACK_PLUGIN_TARGET}\")
+  file(MAKE_DIRECTORY \"\${dir}\")
+  file(CREATE_LINK ${CTXPACK_PLUGIN_TARGET} \"\${dir}/docker-ctxpack\" SYMBOLIC)
+")
