@@ -9,8 +9,10 @@
 #include "format_option.h"
 #include "ctxpack/output/format.h"
 #include "ctxpack/output/json.h"
+#include "ctxpack/output/sarif.h"
 #include "ctxpack/report/report.h"
 #include "ctxpack/support/error.h"
+#include "ctxpack/support/filesystem.h"
 #include "ctxpack/support/path.h"
 #include "gates.h"
 #include "style.h"
@@ -261,6 +263,14 @@ void print_github(const Report& r, const ReportFlags& flags, const std::vector<G
               plural(r.findings.size(), "finding", "findings").c_str());
 }
 
+SarifOptions sarif_options(const Report& r) {
+  SarifOptions o;
+  o.tool_version = CTXPACK_VERSION;
+  o.working_directory = disk_host().real_path(".");
+  o.root = repository_root(r.context, o.working_directory);
+  return o;
+}
+
 void register_report(CLI::App& app, Runner& run) {
   auto flags = std::make_shared<ReportFlags>();
   CLI::App* cmd =
@@ -269,8 +279,8 @@ void register_report(CLI::App& app, Runner& run) {
   cmd->add_option("--top", flags->top, "How many largest files, directories and extensions to show (default 10)")
       ->check(CLI::Range(0, 1000000));
   cmd->add_option("--depth", flags->depth, "Depth of the directory tree (default 2)")->check(CLI::Range(0, 1000));
-  add_format_options(*cmd, flags->format, {"text", "json", "github"},
-                     "text (default), json, or github (workflow annotations)");
+  add_format_options(*cmd, flags->format, {"text", "json", "github", "sarif"},
+                     "text (default), json, github (workflow annotations) or sarif (SARIF 2.1.0 for code scanning)");
   cmd->add_option("--max-size", flags->max_size, "Fail (exit 1) when the context tar is larger (500MB, 1.5GiB...)");
   cmd->add_option("--max-files", flags->max_files, "Fail (exit 1) when more files are sent");
   cmd->add_option("--fail-on", flags->fail_on, "Fail (exit 1) on a finding of this severity or worse: warning or error")
@@ -302,6 +312,8 @@ void register_report(CLI::App& app, Runner& run) {
       std::vector<GateFailure> failures = check_gates(report, gates);
       if (flags->format == "json") {
         std::fputs(dump_document(report_json(report, failures)).c_str(), stdout);
+      } else if (flags->format == "sarif") {
+        std::fputs(dump_document(report_sarif(report, sarif_options(report))).c_str(), stdout);
       } else if (flags->format == "github") {
         print_github(report, *flags, failures);
       } else {
