@@ -32,3 +32,23 @@ install(CODE "
   file(MAKE_DIRECTORY \"\${dir}\")
   file(CREATE_LINK ${CTXPACK_PLUGIN_TARGET} \"\${dir}/docker-ctxpack\" SYMBOLIC)
 ")
+
+# `cpack -G DEB` (or `cpack --config CPackConfig.cmake`): a .deb of what
+# `cmake --install` puts in place, its runtime dependencies read from the
+# binary by dpkg-shlibdeps rather than listed by hand.
+set(CPACK_GENERATOR DEB)
+set(CPACK_PACKAGE_NAME ctxpack)
+set(CPACK_PACKAGE_VENDOR ctxpack)
+set(CPACK_PACKAGE_CONTACT "ctxpack maintainers <ctxpack@users.noreply.github.com>")
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "see, explain, audit and pack the Docker build context")
+set(CPACK_PACKAGE_DESCRIPTION
+    "Shows which files docker build sends as the build context and the .dockerignore line that decided each, for BuildKit and the legacy builder; packs the context as a tar, reports its weight and risks (SARIF for code scanning), and runs as the docker CLI plugin `docker ctxpack`.")
+set(CPACK_PACKAGE_INSTALL_DIRECTORY ctxpack)
+set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
+set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
+set(CPACK_DEBIAN_PACKAGE_SECTION utils)
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+# The debug information stays in the build tree.
+set(CPACK_STRIP_FILES ON)
+set(CPACK_DEBIAN_PACKAGE_SUGGESTS "docker.io | docker-ce-cli")
+include(CPack)

@@ -20,3 +20,7 @@ add_test(NAME docker_plugin
 # 77: the docker 28 client is not installed (.ci/run requires it).
 set_tests_properties(docker_plugin PROPERTIES FIXTURES_REQUIRED ctxpack_installed SKIP_RETURN_CODE 77
                      TIMEOUT 120 LABELS install)
+
+add_test(NAME deb_package
+         COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/test_deb.py --build-dir ${PROJECT_BINARY_DIR})
+set_tests_properties(deb_package PROPERTIES TIMEOUT 300 LABELS install)
