@@ -1,8 +1,6 @@
 # What `cmake --install` puts in place (prefix and DESTDIR honoured): the
 # program, its man page (generated from doc/ctxpack.1.scd by scdoc, never
 # hand-written roff), shell completions, and the docker CLI plugin link.
-include(GNUInstallDirs)
-
 find_program(SCDOC_EXECUTABLE scdoc REQUIRED)
 set(CTXPACK_MAN_PAGE ${CMAKE_CURRENT_BINARY_DIR}/ctxpack.1)
 add_custom_command(
@@ -13,12 +11,12 @@ add_custom_command(
   VERBATIM)
 add_custom_target(ctxpack_man ALL DEPENDS ${CTXPACK_MAN_PAGE})
 
-install(TARGETS ctxpack RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
-install(FILES ${CTXPACK_MAN_PAGE} DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
+install(TARGETS ctxpack RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT runtime)
+install(FILES ${CTXPACK_MAN_PAGE} DESTINATION ${CMAKE_INSTALL_MANDIR}/man1 COMPONENT runtime)
 install(FILES completions/ctxpack.bash DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions
-        RENAME ctxpack)
-install(FILES completions/_ctxpack DESTINATION ${CMAKE_INSTALL_DATADIR}/zsh/vendor-completions)
-install(FILES completions/ctxpack.fish DESTINATION ${CMAKE_INSTALL_DATADIR}/fish/vendor_completions.d)
+        RENAME ctxpack COMPONENT runtime)
+install(FILES completions/_ctxpack DESTINATION ${CMAKE_INSTALL_DATADIR}/zsh/vendor-completions COMPONENT runtime)
+install(FILES completions/ctxpack.fish DESTINATION ${CMAKE_INSTALL_DATADIR}/fish/vendor_completions.d COMPONENT runtime)
 
 # The docker CLI looks for plugins in <prefix>/lib/docker/cli-plugins
 # whatever the distribution's libdir, and runs docker-ctxpack as
@@ -31,7 +29,7 @@ install(CODE "
   message(STATUS \"Installing: \${dir}/docker-ctxpack -> ${CTXPACK_PLUGIN_TARGET}\")
   file(MAKE_DIRECTORY \"\${dir}\")
   file(CREATE_LINK ${CTXPACK_PLUGIN_TARGET} \"\${dir}/docker-ctxpack\" SYMBOLIC)
-")
+" COMPONENT runtime)
 
 # `cpack -G DEB` (or `cpack --config CPackConfig.cmake`): a .deb of what
 # `cmake --install` puts in place, its runtime dependencies read from the
@@ -50,5 +48,9 @@ set(CPACK_DEBIAN_PACKAGE_SECTION utils)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 # The debug information stays in the build tree.
 set(CPACK_STRIP_FILES ON)
+# The program's package; the library's files (CtxpackPackage) stay out.
+set(CPACK_COMPONENTS_ALL runtime)
+set(CPACK_COMPONENTS_GROUPING ALL_COMPONENTS_IN_ONE)
+set(CPACK_DEB_COMPONENT_INSTALL ON)
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "docker.io | docker-ce-cli")
 include(CPack)

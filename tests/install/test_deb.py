@@ -44,6 +44,9 @@ def main():
         for path in EXPECTED:
             if path not in contents:
                 fail(f"{path} is not in the package")
+        for path in contents:
+            if "libctxpack" in path or "/include/" in path or "/cmake/" in path:
+                fail(f"{path}: the library's files are not the program's package")
         depends = out("dpkg-deb", "-f", deb, "Depends")
         for lib in ("libarchive13", "libc6", "libstdc++6"):
             if lib not in depends:
