@@ -3,6 +3,7 @@
 #include <map>
 
 #include "commands.h"
+#include "format_option.h"
 #include "style.h"
 #include "ctxpack/context/context.h"
 #include "ctxpack/copy/copy_plan.h"
@@ -21,7 +22,7 @@ namespace {
 struct CopyFlags {
   ContextFlags ctx;
   BuildFlags build;
-  bool json = false;
+  std::string format = "text";
 };
 
 // Up to this many entries an instruction's items are listed in full;
@@ -196,7 +197,7 @@ int run_copy(const CopyFlags& flags) {
   }
   for (const auto& w : parsed.warnings) warn(ctx.dockerfile_path + ":" + w);
   CopyReport report = make_copy_report(ctx, options, parsed, bo);
-  if (flags.json) {
+  if (flags.format == "json") {
     std::fputs(dump_line(copy_json(report)).c_str(), stdout);
   } else {
     TextPrinter(ctx.dockerfile_path).print(report);
@@ -209,7 +210,7 @@ void register_copy(CLI::App& app, Runner& run) {
   CLI::App* cmd = app.add_subcommand("copy", "Show where every COPY/ADD puts which context files, per builder");
   flags->ctx.add_to(*cmd);
   flags->build.add_to(*cmd);
-  cmd->add_flag("--json", flags->json, "One JSON document (schema in the README)");
+  add_format_options(*cmd, flags->format, {"text", "json"}, "text (default), or json: one JSON document (schema in the README)");
   cmd->callback([flags, &run] { run = [flags] { return run_copy(*flags); }; });
 }
 

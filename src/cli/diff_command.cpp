@@ -16,6 +16,7 @@
 #include "ctxpack/output/json.h"
 #include "ctxpack/support/error.h"
 #include "ctxpack/support/path.h"
+#include "format_option.h"
 
 namespace ctxpack::cli {
 
@@ -25,7 +26,7 @@ struct DiffFlags {
   std::string before, after;
   std::string dockerfile;
   std::string builder{default_builder().id()};
-  bool json = false;
+  std::string format = "text";
   size_t top = 5;
   std::string max_growth;
 };
@@ -211,8 +212,9 @@ int run_diff(const DiffFlags& flags) {
   if (!flags.max_growth.empty()) gate = parse_growth(flags.max_growth);
   std::unique_ptr<EntrySource> before = open_side(flags, flags.before);
   std::unique_ptr<EntrySource> after = open_side(flags, flags.after);
-  ChangeGroups groups(flags.json ? 0 : flags.top);
-  std::unique_ptr<JsonLists> lists = flags.json ? std::make_unique<JsonLists>() : nullptr;
+  const bool json = flags.format == "json";
+  ChangeGroups groups(json ? 0 : flags.top);
+  std::unique_ptr<JsonLists> lists = json ? std::make_unique<JsonLists>() : nullptr;
   Tee tee(groups, lists.get());
   const DiffTotals t = diff_sources(*before, *after, tee);
   const std::vector<ChangeGroup> sorted = groups.sorted();
@@ -224,8 +226,10 @@ int run_diff(const DiffFlags& flags) {
               human_size(t.bytes_before) + " -> " + human_size(t.bytes_after) + "), over --max-growth " + gate->text;
   }
   if (lists) {
-    Json tail{{"bytes_before", t.bytes_before},  {"bytes_after", t.bytes_after},
-              {"entries_before", t.entries_before}, {"entries_after", t.entries_after},
+    Json tail{{"bytes_before", t.bytes_before},
+              {"bytes_after", t.bytes_after},
+              {"entries_before", t.entries_before},
+              {"entries_after", t.entries_after},
               {"groups", groups_json(sorted)}};
     if (gate) tail["max_growth"] = Json{{"limit", gate->text}, {"failed", !failure.empty()}};
     lists->print(tail);
@@ -248,8 +252,9 @@ void register_diff(CLI::App& app, Runner& run) {
                   "The Dockerfile's path inside each context directory (default: Dockerfile)");
   std::vector<std::string> ids;
   for (const Builder* b : builders()) ids.emplace_back(b->id());
-  cmd->add_option("--builder", flags->builder, "Builder whose rules apply (default buildkit)")->check(CLI::IsMember(ids));
-  cmd->add_flag("--json", flags->json, "Every change as JSON");
+  cmd->add_option("--builder", flags->builder, "Builder whose rules apply (default buildkit)")
+      ->check(CLI::IsMember(ids));
+  add_format_options(*cmd, flags->format, {"text", "json"}, "Output: text (default), or json: every change");
   cmd->add_option("--top", flags->top, "How many of the largest changes to show per top-level entry (default 5)")
       ->check(CLI::Range(0, 1000000));
   cmd->add_option("--max-growth", flags->max_growth,

@@ -16,6 +16,7 @@
 #include "ctxpack/output/json.h"
 #include "ctxpack/report/fix.h"
 #include "ctxpack/support/error.h"
+#include "format_option.h"
 
 namespace ctxpack::cli {
 
@@ -27,7 +28,7 @@ struct FixFlags {
   bool write = false;
   bool allowlist = false;
   bool all_targets = false;
-  bool json = false;
+  std::string format = "text";
 };
 
 void write_file(const std::string& path, const std::string& content) {
@@ -53,8 +54,9 @@ void summarize(const Fix& fix, bool written) {
     return;
   }
   for (const FixCheck& c : fix.checks) {
-    std::fprintf(stderr, "ctxpack: %s: %s sends %s and %s less%s\n", fix.file.c_str(), std::string(c.builder->title()).c_str(),
-                 plural(c.result.files_saved, "file", "files").c_str(), human_size(c.result.bytes_saved).c_str(),
+    std::fprintf(stderr, "ctxpack: %s: %s sends %s and %s less%s\n", fix.file.c_str(),
+                 std::string(c.builder->title()).c_str(), plural(c.result.files_saved, "file", "files").c_str(),
+                 human_size(c.result.bytes_saved).c_str(),
                  c.result.copy_checked ? "; every COPY/ADD still finds its sources" : "");
   }
   std::fprintf(stderr, "ctxpack: %s %s\n", fix.file.c_str(),
@@ -80,7 +82,7 @@ int run_fix(const FixFlags& flags) {
     write_file(fix.file, fix.after);
     written = true;
   }
-  if (flags.json) {
+  if (flags.format == "json") {
     std::fputs(dump_document(fix_json(fix, diff, written)).c_str(), stdout);
   } else {
     std::fputs(diff.c_str(), stdout);
@@ -102,7 +104,8 @@ void register_fix(CLI::App& app, Runner& run) {
                 "Start from '*' and one exception per path the Dockerfile's COPY/ADD sources need");
   cmd->add_flag("--all-targets", flags->all_targets,
                 "Every stage counts, whichever --target a build names (the allowlist covers them all)");
-  cmd->add_flag("--json", flags->json, "One JSON document (schema in the README)");
+  add_format_options(*cmd, flags->format, {"text", "json"},
+                     "Output: text (the diff, default), or json: one document (schema in the README)");
   cmd->callback([flags, &run] { run = [flags] { return run_fix(*flags); }; });
 }
 

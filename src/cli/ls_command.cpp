@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "commands.h"
+#include "format_option.h"
 #include "ctxpack/output/format.h"
 #include "ctxpack/output/json.h"
 #include "ctxpack/context/walk.h"
@@ -14,7 +15,7 @@ namespace {
 struct LsFlags {
   ContextFlags ctx;
   bool long_format = false;
-  bool json = false;
+  std::string format = "text";
   bool null = false;
 };
 
@@ -25,7 +26,7 @@ class Printer : public WalkVisitor {
   void visit(const WalkEntry& e) override {
     const FileInfo& info = e.entry->info;
     const bool is_dir = info.type == FileType::kDirectory;
-    if (flags_.json) {
+    if (flags_.format == "json") {
       std::fputs(dump_line(entry_json(e, info.type == FileType::kSymlink ? link_target(e) : "")).c_str(), stdout);
       return;
     }
@@ -75,13 +76,13 @@ void register_ls(CLI::App& app, Runner& run) {
   CLI::App* cmd = app.add_subcommand("ls", "List the context in the order it is sent (directories end in /)");
   flags->ctx.add_to(*cmd);
   cmd->add_flag("-l,--long", flags->long_format, "Show mode and size");
-  cmd->add_flag("--json", flags->json, "One JSON object per entry per line");
+  add_format_options(*cmd, flags->format, {"text", "json"}, "text (default), or json: one JSON object per entry per line");
   cmd->add_flag("-0,--null", flags->null, "Separate entries with NUL, names raw");
   cmd->callback([flags, &run] {
     run = [flags] {
       BuildContext ctx = open_build_context(flags->ctx.options());
       WalkOptions options;
-      options.stat = flags->long_format || flags->json;
+      options.stat = flags->long_format || flags->format == "json";
       check_context(ctx);
       Printer printer(*flags, *ctx.fs);
       walk_context(ctx, options, printer);

@@ -5,11 +5,13 @@
 #include <iostream>
 
 #include "commands.h"
+#include "docker_plugin.h"
 #include "ctxpack/context/context.h"
 #include "ctxpack/support/error.h"
 
 int main(int argc, char** argv) {
   using namespace ctxpack;
+  if (auto status = cli::run_as_docker_plugin(argc, argv)) return *status;
   std::ios::sync_with_stdio(false);
   static char out_buf[1 << 16];
   std::setvbuf(stdout, out_buf, _IOFBF, sizeof out_buf);

@@ -6,10 +6,13 @@
 #include <vector>
 
 #include "commands.h"
+#include "format_option.h"
 #include "ctxpack/output/format.h"
 #include "ctxpack/output/json.h"
+#include "ctxpack/output/sarif.h"
 #include "ctxpack/report/report.h"
 #include "ctxpack/support/error.h"
+#include "ctxpack/support/filesystem.h"
 #include "ctxpack/support/path.h"
 #include "gates.h"
 #include "style.h"
@@ -23,7 +26,6 @@ struct ReportFlags {
   BuildFlags build;
   size_t top = 10;
   int depth = 2;
-  bool json = false;
   std::string format = "text";
   std::string max_size;
   uint64_t max_files = 0;
@@ -261,6 +263,14 @@ void print_github(const Report& r, const ReportFlags& flags, const std::vector<G
               plural(r.findings.size(), "finding", "findings").c_str());
 }
 
+SarifOptions sarif_options(const Report& r) {
+  SarifOptions o;
+  o.tool_version = CTXPACK_VERSION;
+  o.working_directory = disk_host().real_path(".");
+  o.root = repository_root(r.context, o.working_directory);
+  return o;
+}
+
 void register_report(CLI::App& app, Runner& run) {
   auto flags = std::make_shared<ReportFlags>();
   CLI::App* cmd =
@@ -269,9 +279,8 @@ void register_report(CLI::App& app, Runner& run) {
   cmd->add_option("--top", flags->top, "How many largest files, directories and extensions to show (default 10)")
       ->check(CLI::Range(0, 1000000));
   cmd->add_option("--depth", flags->depth, "Depth of the directory tree (default 2)")->check(CLI::Range(0, 1000));
-  cmd->add_flag("--json", flags->json, "Same as --format json");
-  cmd->add_option("--format", flags->format, "text (default), json, or github (workflow annotations)")
-      ->check(CLI::IsMember({"text", "json", "github"}));
+  add_format_options(*cmd, flags->format, {"text", "json", "github", "sarif"},
+                     "text (default), json, github (workflow annotations) or sarif (SARIF 2.1.0 for code scanning)");
   cmd->add_option("--max-size", flags->max_size, "Fail (exit 1) when the context tar is larger (500MB, 1.5GiB...)");
   cmd->add_option("--max-files", flags->max_files, "Fail (exit 1) when more files are sent");
   cmd->add_option("--fail-on", flags->fail_on, "Fail (exit 1) on a finding of this severity or worse: warning or error")
@@ -279,10 +288,6 @@ void register_report(CLI::App& app, Runner& run) {
   cmd->add_flag("--no-compare", flags->no_compare, "Do not walk the other builders' selections to compare them");
   flags->build.add_to(*cmd);
   cmd->callback([flags, cmd, &run] {
-    if (flags->json && cmd->count("--format") && flags->format != "json") {
-      throw CLI::ValidationError("--json", "conflicts with --format " + flags->format);
-    }
-    if (flags->json) flags->format = "json";
     run = [flags, cmd] {
       Gates gates;
       if (!flags->max_size.empty()) {
@@ -307,6 +312,8 @@ void register_report(CLI::App& app, Runner& run) {
       std::vector<GateFailure> failures = check_gates(report, gates);
       if (flags->format == "json") {
         std::fputs(dump_document(report_json(report, failures)).c_str(), stdout);
+      } else if (flags->format == "sarif") {
+        std::fputs(dump_document(report_sarif(report, sarif_options(report))).c_str(), stdout);
       } else if (flags->format == "github") {
         print_github(report, *flags, failures);
       } else {

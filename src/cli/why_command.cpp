@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "commands.h"
+#include "format_option.h"
 #include "ctxpack/support/error.h"
 #include "ctxpack/context/explain.h"
 #include "ctxpack/output/format.h"
@@ -28,7 +29,7 @@ struct WhyFlags {
   ContextFlags ctx;
   std::string ignore_file;
   bool from_stdin = false;
-  bool json = false;
+  std::string format = "text";
   bool null = false;
   std::string unused;
 };
@@ -161,7 +162,7 @@ class Printer {
   // `given` is the path as the user wrote it: echoed, so that output lines
   // up with input (as git check-ignore does).
   void print(const Explanation& ex, std::string_view given) {
-    if (flags_.json) {
+    if (flags_.format == "json") {
       out_ += dump_line(explanation_json(ex, given));
     } else {
       text(ex, given);
@@ -233,7 +234,7 @@ void register_why(CLI::App& app, Runner& run) {
   cmd->add_option("--ignore-file", flags->ignore_file,
                   "Judge paths against this ignore file alone (no context; paths need not exist)");
   cmd->add_flag("--stdin", flags->from_stdin, "Read paths from standard input, one per line");
-  cmd->add_flag("--json", flags->json, "One JSON object per path per line");
+  add_format_options(*cmd, flags->format, {"text", "json"}, "text (default), or json: one JSON object per path per line");
   cmd->add_flag("-0,-z,--null", flags->null, "NUL-separated paths on input and output, names raw");
   cmd->callback([flags, cmd, &run] {
     run = [flags, cmd] {

@@ -1,0 +1,83 @@
+#!/usr/bin/env python3
+"""The composite action (action.yml): every input reaches its step as
+INPUT_<NAME>, and the steps' scripts, run as the runner runs them, install
+nothing when ctxpack is on PATH, turn the inputs into report's flags (a
+gate fails the step, yet the annotations or the SARIF file are complete),
+and set the sarif-file output."""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+import yaml
+
+failures = []
+
+
+def fail(msg):
+    failures.append(msg)
+    print("FAIL", msg)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--ctxpack", required=True)
+    ap.add_argument("--source-dir", required=True)
+    args = ap.parse_args()
+    src = os.path.abspath(args.source_dir)
+    action = yaml.safe_load(open(os.path.join(src, "action.yml")))
+    steps = action["runs"]["steps"]
+    env_of_steps = {k: v for s in steps for k, v in s.get("env", {}).items()}
+    for name in action["inputs"]:
+        key = "INPUT_" + name.upper().replace("-", "_")
+        if env_of_steps.get(key) != "${{ inputs.%s }}" % name:
+            fail(f"input {name} does not reach a step as {key}")
+    for s in steps:
+        script = s["run"].split('"')[1].replace("${{ github.action_path }}", src)
+        if not os.path.isfile(script):
+            fail(f"step {s['name']} runs {script}, which does not exist")
+
+    context = os.path.join(src, "testdata/example")
+    with tempfile.TemporaryDirectory() as tmp:
+        base = {"PATH": os.path.dirname(os.path.abspath(args.ctxpack)) + ":" + os.environ["PATH"],
+                "GITHUB_OUTPUT": os.path.join(tmp, "output"), "GITHUB_PATH": os.path.join(tmp, "path"),
+                "CTXPACK_SOURCE": src, "HOME": tmp}
+
+        def step(script, **inputs):
+            env = dict(base, **{"INPUT_" + k.upper(): v for k, v in inputs.items()})
+            open(base["GITHUB_OUTPUT"], "w").close()
+            return subprocess.run(["bash", os.path.join(src, "ci/action", script)], cwd=tmp, env=env,
+                                  capture_output=True, text=True)
+
+        r = step("install.sh")
+        if r.returncode != 0 or "using" not in r.stdout or os.path.exists(base["GITHUB_PATH"]):
+            fail(f"install.sh with ctxpack on PATH: {r.returncode} {r.stdout}{r.stderr}")
+
+        r = step("report.sh", context=context, fail_on="warning")
+        if r.returncode != 1 or "::warning file=" not in r.stdout or "at or above --fail-on warning" not in r.stderr:
+            fail(f"format github, fail-on warning: {r.returncode}\n{r.stdout}{r.stderr}")
+        r = step("report.sh", context=context, fail_on="", max_size="1GB", builder="legacy")
+        if r.returncode != 0 or "ctxpack report:" not in r.stdout:
+            fail(f"format github, gates met: {r.returncode}\n{r.stdout}{r.stderr}")
+
+        r = step("report.sh", context=context, format="sarif", sarif_file="out.sarif", max_files="1")
+        out = open(base["GITHUB_OUTPUT"]).read()
+        if r.returncode != 1 or "over --max-files 1" not in r.stderr or "sarif-file=out.sarif" not in out:
+            fail(f"format sarif, max-files 1: {r.returncode} {out!r}\n{r.stderr}")
+        try:
+            sarif = json.load(open(os.path.join(tmp, "out.sarif")))
+            if sarif["version"] != "2.1.0" or not sarif["runs"][0]["results"]:
+                fail("the SARIF file holds no results")
+        except (OSError, ValueError, KeyError) as e:
+            fail(f"the SARIF file: {e}")
+        r = step("report.sh", context=context, format="xml")
+        if r.returncode != 2:
+            fail(f"format xml accepted: {r.returncode}")
+    print("PASS" if not failures else f"{len(failures)} failures")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

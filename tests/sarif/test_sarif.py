@@ -1,0 +1,119 @@
+#!/usr/bin/env python3
+"""`report --format sarif` on a throwaway git repository whose context is a
+subdirectory: SARIF 2.1.0's required structure, one rule per finding code
+that the JSON report can give, every result agreeing with the JSON
+report's finding (code, level, message), and every location resolving,
+from the repository root, to the file that holds the problem and, for an
+ignore-file rule, to the line holding it."""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import urllib.parse
+
+LEVELS = {"error": "error", "warning": "warning", "info": "note"}
+failures = []
+
+
+def fail(msg):
+    failures.append(msg)
+    print("FAIL", msg)
+
+
+def make_repo(root):
+    subprocess.run(["git", "init", "-q", root], check=True)
+    ctx = os.path.join(root, "svc", "api")
+    os.makedirs(os.path.join(ctx, "web", "node_modules", "x"))
+    os.makedirs(os.path.join(ctx, "my conf#1"))
+    files = {
+        "Dockerfile": "FROM scratch\nCOPY . /app\n",
+        ".dockerignore": "*.log # logs\nbuild/\nnode_modules\n",
+        # A name a URI must escape.
+        "my conf#1/.env": "API_TOKEN=ghp_0123456789abcdefghijklmnopqrstuvwxyzAB\n",
+        "web/node_modules/x/index.js": "x\n",
+    }
+    for name, text in files.items():
+        with open(os.path.join(ctx, name), "w") as f:
+            f.write(text)
+    return ctx
+
+
+def check(sarif, report, root, cwd):
+    if sarif.get("version") != "2.1.0" or "sarif-schema-2.1.0" not in sarif.get("$schema", ""):
+        fail(f"version/$schema: {sarif.get('version')} {sarif.get('$schema')}")
+    runs = sarif.get("runs", [])
+    if len(runs) != 1:
+        return fail(f"{len(runs)} runs")
+    run = runs[0]
+    driver = run["tool"]["driver"]
+    if driver.get("name") != "ctxpack" or not driver.get("version"):
+        fail(f"driver {driver.get('name')} {driver.get('version')}")
+    rules = driver.get("rules", [])
+    ids = [r["id"] for r in rules]
+    if len(set(ids)) != len(ids):
+        fail("rule ids repeat")
+    for r in rules:
+        if not r.get("help", {}).get("text") or not r.get("shortDescription", {}).get("text"):
+            fail(f"rule {r['id']} has no help text")
+        if r.get("defaultConfiguration", {}).get("level") not in ("error", "warning", "note"):
+            fail(f"rule {r['id']} default level")
+    base = run["originalUriBaseIds"]["SRCROOT"]["uri"]
+    if base != "file://" + urllib.parse.quote(os.path.realpath(root)) + "/":
+        fail(f"SRCROOT is {base}, not the repository root {root}")
+    results = run["results"]
+    findings = report["findings"]
+    if len(results) != len(findings) or not findings:
+        return fail(f"{len(results)} results for {len(findings)} findings")
+    for res, f in zip(results, findings):
+        if res["ruleId"] != f["code"] or ids[res["ruleIndex"]] != f["code"]:
+            fail(f"result {res['ruleId']} (rule index {res.get('ruleIndex')}) for finding {f['code']}")
+        if res["level"] != LEVELS[f["severity"]]:
+            fail(f"{f['code']}: level {res['level']} for a {f['severity']}")
+        if f["message"] not in res["message"]["text"]:
+            fail(f"{f['code']}: message {res['message']['text']!r}")
+        loc = res["locations"][0]["physicalLocation"]
+        art = loc["artifactLocation"]
+        if art.get("uriBaseId") != "SRCROOT":
+            fail(f"{f['code']}: {art} is not relative to the repository root")
+            continue
+        path = os.path.join(root, urllib.parse.unquote(art["uri"]))
+        if not os.path.exists(path):
+            fail(f"{f['code']}: {art['uri']} does not exist below the repository root")
+        line = loc.get("region", {}).get("startLine")
+        if f["rule"] and not f["rule"].startswith("(docker CLI)"):
+            # "FILE:LINE:PATTERN", FILE as the user named it from cwd.
+            file, number, _ = f["rule"].split(":", 2)
+            if not os.path.samefile(path, os.path.join(cwd, file)) or line != int(number):
+                fail(f"{f['code']}: located at {art['uri']}:{line}, the rule is {f['rule']}")
+        elif f["path"] and not os.path.samefile(path, os.path.join(root, "svc/api", f["path"])):
+            fail(f"{f['code']}: located at {art['uri']}, the finding is about {f['path']}")
+    codes = {r["ruleId"] for r in results}
+    for expected in ("secret-file", "inline-comment", "trailing-slash", "root-only-pattern"):
+        if expected not in codes:
+            fail(f"no {expected} result (the fixture was made to have one)")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--ctxpack", required=True)
+    args = ap.parse_args()
+    ctxpack = os.path.abspath(args.ctxpack)
+    with tempfile.TemporaryDirectory() as tmp:
+        root = os.path.join(tmp, "repo")
+        ctx = make_repo(root)
+        # From the repository root, as CI runs it, and from inside the context.
+        for cwd, context in ((root, "svc/api"), (ctx, ".")):
+            cmd = [ctxpack, "report", "--no-compare", context]
+            sarif = subprocess.run(cmd + ["--format", "sarif"], cwd=cwd, capture_output=True, text=True)
+            report = subprocess.run(cmd + ["--format", "json"], cwd=cwd, capture_output=True, text=True)
+            if sarif.returncode != report.returncode:
+                fail(f"exit status {sarif.returncode}, --format json gives {report.returncode}")
+            check(json.loads(sarif.stdout), json.loads(report.stdout), root, cwd)
+    print("PASS" if not failures else f"{len(failures)} failures")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
