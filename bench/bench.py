@@ -372,13 +372,7 @@ class Suite:
                        [floor, pack_legacy, pack_bk, docker, gnu, bsd], runs, reference="pack-legacy",
                        note="`cat (floor)` reads every regular file Docker sends into the pipe: the read/write floor.")
         if with_compression:
-            self.add_group(md, shape, "pack, gzip", root, [
-                Command("pack-gzip", "ctxpack gzip", self.ctx("pack", ".", "--builder", "legacy", "-o", "-",
-                                                              "--compress", "gzip"), ctxpack=True),
-                Command("docker-gzip", "Docker gzip", [dockertar[0], "-compress", "gzip", "."]),
-                Command("gnutar-gzip", "GNU tar -z", ["tar", "-czf", "-", *selection.GNUTAR_EXCLUDES, "."]),
-                Command("bsdtar-gzip", "bsdtar -z", ["bsdtar", "-czf", "-", *selection.BSDTAR_EXCLUDES, "."]),
-            ], self.args.compress_runs, reference="pack-gzip")
+            self.gzip_group(md, shape, root, dockertar)
             self.add_group(md, shape, "pack, zstd", root, [
                 Command("pack-zstd", "ctxpack zstd", self.ctx("pack", ".", "--builder", "legacy", "-o", "-",
                                                               "--compress", "zstd"), ctxpack=True),
@@ -397,6 +391,35 @@ class Suite:
             Command("report-json", "ctxpack report --json", self.ctx("report", ".", "--json"), ctxpack=True),
             Command("ls-ref", "ctxpack ls", self.ctx("ls", "."), ctxpack=True),
         ], runs, reference="ls-ref")
+        self.sections.append("\n".join(md))
+
+    def gzip_group(self, md, shape, root, dockertar):
+        cores = os.cpu_count()
+        gnutar = ["tar", "-cf", "-", *selection.GNUTAR_EXCLUDES, "."]
+        cmds = [
+            Command("pack-gzip", "ctxpack gzip", self.ctx("pack", ".", "--builder", "legacy", "-o", "-",
+                                                          "--compress", "gzip"), ctxpack=True),
+            Command("pack-gzip-1", "ctxpack gzip --jobs 1", self.ctx("pack", ".", "--builder", "legacy", "-o", "-",
+                                                                     "--compress", "gzip", "--jobs", "1"),
+                    ctxpack=True),
+            Command("pigz", "GNU tar into pigz -p%d -6" % cores,
+                    ["bash", "-c", "set -o pipefail; %s | pigz -p %d -6" % (shlex.join(gnutar), cores)]),
+        ]
+        if dockertar:
+            cmds += [
+                Command("docker-gzip", "Docker gzip", [dockertar[0], "-compress", "gzip", "."]),
+                Command("gnutar-gzip", "GNU tar -z", ["tar", "-czf", "-", *selection.GNUTAR_EXCLUDES, "."]),
+                Command("bsdtar-gzip", "bsdtar -z", ["bsdtar", "-czf", "-", *selection.BSDTAR_EXCLUDES, "."]),
+            ]
+        self.add_group(md, shape, "pack, gzip", root, cmds, self.args.compress_runs, reference="pack-gzip",
+                       note="`ctxpack gzip` uses every core (%d here, the default `--jobs`), as does pigz; "
+                            "GNU tar, bsdtar and Docker's code compress on one." % cores)
+
+    def gzip_only(self, shape):
+        """The gzip group alone, without Docker's code (--only gzip)."""
+        root = os.path.join(self.args.work, "contexts", shape)
+        md = ["## %s context: pack, gzip only\n" % shape]
+        self.gzip_group(md, shape, root, None)
         self.sections.append("\n".join(md))
 
     def pack_check(self, md, root, ref):
@@ -515,12 +538,25 @@ class Suite:
                         True, "TarWithOptions time / ctxpack pack --builder legacy time")
             self.target("ls within 1.3× of find with the same pruning, %s" % shape, shape, "ls", "find", 1.3,
                         False, "ctxpack ls time / find time")
+        self.gzip_targets()
         self.target("why --stdin ≥ 20× Docker's matcher, 1M paths", "paths", "dockermatch", "why", 20, True,
                     "patternmatcher time / ctxpack why time")
         for shape in shapes:
             for key, label in (("ls", "ctxpack ls"), ("ls-legacy", "ctxpack ls --builder legacy"),
                                ("pack-legacy", "ctxpack pack --builder legacy"), ("pack", "ctxpack pack")):
                 self.rss_target(shape, key, label)
+
+    def gzip_targets(self):
+        self.target("pack --compress gzip ≥ 1.5× GNU tar into pigz (all cores), monorepo", "monorepo", "pigz",
+                    "pack-gzip", 1.5, True, "tar into pigz time / ctxpack gzip time")
+        a, b = self.results.get(("monorepo", "pack-gzip")), self.results.get(("monorepo", "pigz"))
+        name = "gzip output ≤ 1.03× pigz's, monorepo"
+        if not a or not b or not a.out_bytes or not b.out_bytes:
+            self.targets.append((name, "not measured", 1.03, "not measured"))
+            return
+        size = a.out_bytes[0] / b.out_bytes[0]
+        self.targets.append((name, "%.3f× (%s / %s)" % (size, fmt_bytes(a.out_bytes[0]), fmt_bytes(b.out_bytes[0])),
+                             1.03, "met" if size <= 1.03 else "MISSED"))
 
     def write(self, shapes, skipped):
         m = machine_info()
@@ -530,7 +566,7 @@ class Suite:
                "a pipe (`| wc -c`); commands of a group run round-robin after one warm-up run (a command whose "
                "warm-up takes longer than %.0f s is measured by that run alone); medians over "
                "the runs shown; ratios are between medians measured side by side in the same group." % (
-                   " --quick" if a.quick else "", self.started.strftime("%Y-%m-%d %H:%M"),
+                   (" --quick" if a.quick else "") + (" --only " + a.only if a.only else ""), self.started.strftime("%Y-%m-%d %H:%M"),
                    (datetime.datetime.now(datetime.timezone.utc) - self.started).total_seconds(),
                    a.budget), "",
                "## Machine", "",
@@ -576,10 +612,16 @@ def main():
     ap.add_argument("--budget", type=float, default=60,
                     help="seconds a command may take over its runs; slower ones run fewer times")
     ap.add_argument("--quick", action="store_true", help="100k shape and why only")
+    ap.add_argument("--only", choices=["gzip"], help="only the gzip group on the 100k shape (no Docker baseline)")
     args = ap.parse_args()
     args.ctxpack = os.path.abspath(args.ctxpack)
 
     suite = Suite(args)
+    if args.only == "gzip":
+        suite.gzip_only("monorepo")
+        suite.gzip_targets()
+        suite.write([], "everything but the gzip group (--only gzip)")
+        return
     shapes = ["monorepo"] if args.quick else ["monorepo", "wide"]
     suite.shape("monorepo", args.runs, with_compression=True)
     suite.why(args.runs_1m)

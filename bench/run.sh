@@ -47,6 +47,7 @@ have go || need+=(golang-go)
 have bsdtar || need+=(libarchive-tools)
 [ -x /usr/bin/time ] || need+=(time)
 have zstd || need+=(zstd)
+have pigz || need+=(pigz)  # the parallel gzip baseline
 [ -e /usr/include/benchmark/benchmark.h ] || need+=(libbenchmark-dev)
 have python3 || need+=(python3)
 if [ -z "$ctxpack" ]; then

@@ -39,7 +39,7 @@ _ctxpack() {
         --fail-on)
             COMPREPLY=($(compgen -W "info warning error" -- "$cur"))
             return ;;
-        --level | --top | --depth | --max-size | --max-files | --max-growth | --target | --build-arg | --platform)
+        --level | --jobs | --top | --depth | --max-size | --max-files | --max-growth | --target | --build-arg | --platform)
             return ;;
     esac
 
@@ -53,7 +53,7 @@ _ctxpack() {
         case $cmd in
             ls) flags+=" -l --long --json --format -0 --null" ;;
             why) flags+=" --ignore-file --stdin --json --format -0 -z --null" ;;
-            pack) flags+=" -o --output --compress --level --reproducible --no-dockerfile -q --quiet" ;;
+            pack) flags+=" -o --output --compress --level --jobs --reproducible --no-dockerfile -q --quiet" ;;
             report) flags+=" --top --depth --json --format --max-size --max-files --fail-on --no-compare $build" ;;
             copy) flags+=" --json --format $build" ;;
             fix) flags+=" --write --allowlist --all-targets --json --format $build" ;;

@@ -35,6 +35,7 @@ complete -c ctxpack -n '__fish_seen_subcommand_from report' -l format -x -a 'tex
 complete -c ctxpack -n '__fish_seen_subcommand_from pack' -s o -l output -r -F -d 'Write to FILE instead of stdout'
 complete -c ctxpack -n '__fish_seen_subcommand_from pack' -l compress -x -a 'none gzip bzip2 xz zstd' -d 'Compression'
 complete -c ctxpack -n '__fish_seen_subcommand_from pack' -l level -x -d 'Compression level'
+complete -c ctxpack -n '__fish_seen_subcommand_from pack' -l jobs -x -d 'Threads compressing gzip'
 complete -c ctxpack -n '__fish_seen_subcommand_from pack' -l reproducible -d 'Same bytes for the same content'
 complete -c ctxpack -n '__fish_seen_subcommand_from pack' -l no-dockerfile -d 'Only the builder selection'
 complete -c ctxpack -n '__fish_seen_subcommand_from pack' -s q -l quiet -d 'No progress and no summary'

@@ -28,6 +28,7 @@ struct PackFlags {
   std::string output;
   std::string compress = "none";
   int level = -1;
+  unsigned jobs = 0;  // 0: one per core
   bool reproducible = false;
   bool no_dockerfile = false;
   bool quiet = false;
@@ -155,6 +156,7 @@ int run_pack(const PackFlags& flags) {
   TarStreamOptions stream_options;
   stream_options.compression = compression;
   stream_options.level = flags.level;
+  stream_options.threads = flags.jobs;
   stream_options.sha256 = flags.reproducible;
   TarStream stream(fd, stream_options);
 
@@ -199,6 +201,8 @@ void register_pack(CLI::App& app, Runner& run) {
   cmd->add_option("--compress", flags->compress, "none (default), gzip, bzip2, xz or zstd")
       ->check(CLI::IsMember({"none", "gzip", "bzip2", "xz", "zstd"}));
   cmd->add_option("--level", flags->level, "Compression level (gzip/bzip2 1-9, xz 0-9, zstd 1-22)");
+  cmd->add_option("--jobs", flags->jobs, "Threads compressing gzip (default: one per core); same bytes for any N")
+      ->check(CLI::Range(1u, 4096u));
   cmd->add_flag("--reproducible", flags->reproducible,
                 "Same bytes for the same content: every mtime SOURCE_DATE_EPOCH (else 0); prints the sha256");
   cmd->add_flag("--no-dockerfile", flags->no_dockerfile,

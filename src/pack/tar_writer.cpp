@@ -11,6 +11,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <functional>
+
+#include "ctxpack/pack/parallel_gzip.h"
 
 namespace ctxpack {
 
@@ -280,19 +283,27 @@ void wait_writable(int fd) {
 
 WriteError::WriteError(int err) : Error(write_error_message(err)), errno_(err) {}
 
-// A libarchive write handle with no format of its own ("raw") and one
-// compression filter: it turns the tar bytes into compressed bytes and
-// hands them back to TarStream::raw_write.
-class TarStream::Sink {
+// Turns tar bytes into compressed bytes and hands them to the output.
+class TarCompressor {
  public:
-  Sink(TarStream& out, Compression c, int level) : out_(out), a_(archive_write_new()) {
+  virtual ~TarCompressor() = default;
+  virtual void write(const char* p, size_t n) = 0;
+  virtual void finish() = 0;
+};
+
+namespace {
+
+using RawOutput = std::function<void(const char*, size_t)>;
+
+// A libarchive write handle with no format of its own ("raw") and one
+// compression filter.
+class FilterCompressor final : public TarCompressor {
+ public:
+  FilterCompressor(RawOutput output, Compression c, int level) : output_(std::move(output)), a_(archive_write_new()) {
     if (!a_) throw Error("out of memory");
     int r = ARCHIVE_OK;
     const char* filter = compression_name(c);
     switch (c) {
-      case Compression::kGzip:
-        r = archive_write_add_filter_gzip(a_);
-        break;
       case Compression::kBzip2:
         r = archive_write_add_filter_bzip2(a_);
         break;
@@ -302,6 +313,7 @@ class TarStream::Sink {
       case Compression::kZstd:
         r = archive_write_add_filter_zstd(a_);
         break;
+      case Compression::kGzip:
       case Compression::kNone:
         break;
     }
@@ -310,13 +322,11 @@ class TarStream::Sink {
       check(archive_write_set_filter_option(a_, filter, "compression-level", std::to_string(level).c_str()),
             "cannot set the compression level");
     }
-    // gzip would otherwise record the current time: keep the output a
-    // function of the input (Go's gzip writer records none either).
-    if (c == Compression::kGzip) check(archive_write_set_filter_option(a_, "gzip", "timestamp", nullptr), "gzip");
     check(archive_write_set_format_raw(a_), "cannot set up compression");
     check(archive_write_set_bytes_per_block(a_, 0), "cannot set up compression");
     check(archive_write_set_bytes_in_last_block(a_, 1), "cannot set up compression");
-    check(archive_write_open2(a_, this, nullptr, &Sink::on_write, nullptr, nullptr), "cannot start compressing");
+    check(archive_write_open2(a_, this, nullptr, &FilterCompressor::on_write, nullptr, nullptr),
+          "cannot start compressing");
     archive_entry* entry = archive_entry_new();
     archive_entry_set_pathname(entry, "context.tar");
     archive_entry_set_filetype(entry, AE_IFREG);
@@ -324,9 +334,9 @@ class TarStream::Sink {
     archive_entry_free(entry);
     check(r, "cannot start compressing");
   }
-  ~Sink() { archive_write_free(a_); }
+  ~FilterCompressor() override { archive_write_free(a_); }
 
-  void write(const char* p, size_t n) {
+  void write(const char* p, size_t n) override {
     while (n) {
       la_ssize_t r = archive_write_data(a_, p, n);
       if (r <= 0) fail("compressing");
@@ -334,15 +344,15 @@ class TarStream::Sink {
       n -= static_cast<size_t>(r);
     }
   }
-  void finish() {
+  void finish() override {
     if (archive_write_close(a_) != ARCHIVE_OK) fail("compressing");
   }
 
  private:
   static la_ssize_t on_write(archive* a, void* self, const void* buf, size_t n) {
-    auto* sink = static_cast<Sink*>(self);
+    auto* sink = static_cast<FilterCompressor*>(self);
     try {
-      sink->out_.raw_write(static_cast<const char*>(buf), n);
+      sink->output_(static_cast<const char*>(buf), n);
     } catch (const WriteError& e) {
       sink->write_errno_ = e.error();
       archive_set_error(a, e.error(), "%s", e.what());
@@ -359,10 +369,22 @@ class TarStream::Sink {
     throw Error(std::string(what) + ": " + (msg ? msg : "failed"));
   }
 
-  TarStream& out_;
+  RawOutput output_;
   archive* a_;
   int write_errno_ = 0;
 };
+
+class GzipCompressor final : public TarCompressor {
+ public:
+  GzipCompressor(RawOutput output, int level, unsigned threads) : gzip_(level, threads, std::move(output)) {}
+  void write(const char* p, size_t n) override { gzip_.write(p, n); }
+  void finish() override { gzip_.finish(); }
+
+ private:
+  ParallelGzip gzip_;
+};
+
+}  // namespace
 
 TarStream::TarStream(int fd, const TarStreamOptions& options)
     : fd_(fd), options_(options), buf_(new char[kBufferSize]) {
@@ -372,8 +394,12 @@ TarStream::TarStream(int fd, const TarStreamOptions& options)
     throw Error("compression level " + std::to_string(options.level) + " is out of range for " +
                 compression_name(options.compression));
   }
-  if (options.compression != Compression::kNone)
-    sink_ = std::make_unique<Sink>(*this, options.compression, options.level);
+  RawOutput output = [this](const char* data, size_t len) { raw_write(data, len); };
+  if (options.compression == Compression::kGzip) {
+    sink_ = std::make_unique<GzipCompressor>(std::move(output), options.level, options.threads);
+  } else if (options.compression != Compression::kNone) {
+    sink_ = std::make_unique<FilterCompressor>(std::move(output), options.compression, options.level);
+  }
   struct stat st;
   if (::fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode)) {
     // A bigger pipe means fewer wake-ups of the reader; the kernel caps

@@ -16,7 +16,8 @@ adds it, or the stdin build could not read it) and a `COPY .` copies it. There
 the tar's image must hold exactly that one file more, and pack must have said
 so. The classic daemon removes such a Dockerfile itself, so its images match.
 
-Compressed tars are built too (gzip, bzip2, xz); a zstd tar must be refused by
+Compressed tars are built too (gzip, bzip2, xz; gzip also over several MiB, so
+that the daemon reads pack's gzip members as one stream); a zstd tar must be refused by
 this 20.10 daemon, as pack's warning says.
 
     python3 tests/pack/test_pack_daemon.py --ctxpack build/ctxpack [--case NAME] [--builder B] [-v]
@@ -28,6 +29,7 @@ install command (tests/daemon/README.md).
 import argparse
 import hashlib
 import os
+import random
 import shutil
 import subprocess
 import sys
@@ -89,6 +91,14 @@ def rich_tree(dockerfile=COPY_ALL, dockerfile_path="Dockerfile"):
     return t
 
 
+def gzip_members_tree():
+    """Several MiB, so that pack's gzip holds several members (one per MiB of tar)."""
+    t = rich_tree()
+    rng = random.Random(15)
+    t.file("blobs/mixed.bin", b"".join(rng.randbytes(32 << 10) + b"compressible line\n" * 2000 for _ in range(80)))
+    return t
+
+
 def excluded_dockerfile_tree():
     t = rich_tree()
     t.file(".dockerignore", b"Dockerfile\n.dockerignore\n*.log\n")
@@ -132,6 +142,7 @@ CASES = [
     Case("fifo", fifo_tree()),
     Case("dockerfile-dockerignore", dockerfile_ignore_tree(), dockerfile="ctx/app.Dockerfile"),
     Case("gzip", rich_tree(), compress="gzip"),
+    Case("gzip-members", gzip_members_tree(), compress="gzip"),
     Case("bzip2", rich_tree(), compress="bzip2"),
     Case("xz", rich_tree(), compress="xz"),
     Case("zstd", rich_tree(), compress="zstd", refused=True),

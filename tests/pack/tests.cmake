@@ -21,3 +21,10 @@ add_test(NAME pack_daemon
 # Docker builds dominate its time, not ctxpack: the sanitizer run (-LE slow)
 # would only repeat them.
 set_tests_properties(pack_daemon PROPERTIES TIMEOUT 900 LABELS "daemon;slow")
+
+# gzip written as parallel members: gzip, bsdtar and Python read it whole,
+# the same bytes for any --jobs, and a failed write leaves no file.
+add_test(NAME pack_gzip
+         COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/test_pack_gzip.py
+                 --ctxpack $<TARGET_FILE:ctxpack>)
+set_tests_properties(pack_gzip PROPERTIES TIMEOUT 120)

@@ -13,8 +13,8 @@
 // libarchive 3.6 cannot be steered into that layout (a name that is not
 // UTF-8 gets an extra hdrcharset record, mtimes between 2038 and 2242 get a
 // PAX header where Go writes USTAR, and its binary mode puts a PAX header
-// on every entry), so headers are encoded here and libarchive provides the
-// compression filters.
+// on every entry), so headers are encoded here; libarchive provides the
+// compression filters but gzip's, which is parallel_gzip.h's.
 #pragma once
 
 #include <cstddef>
@@ -84,6 +84,8 @@ LevelRange compression_levels(Compression c);
 struct TarStreamOptions {
   Compression compression = Compression::kNone;
   int level = -1;
+  // Threads compressing gzip; 0: one per core. The bytes do not depend on it.
+  unsigned threads = 0;
   // Feed every output byte through SHA-256 (so file contents go through
   // memory rather than being spliced).
   bool sha256 = false;
@@ -99,8 +101,10 @@ class WriteError : public Error {
   int errno_;
 };
 
+class TarCompressor;
+
 // The output: a buffer in front of a file descriptor, optionally through a
-// libarchive compression filter. Contents are read straight into the
+// compressor. Contents are read straight into the
 // buffer; large files bypass it with sendfile() when nothing needs to see
 // the bytes. Every write failure throws WriteError.
 class TarStream {
@@ -130,7 +134,6 @@ class TarStream {
   std::string sha256_hex() const;                          // of the output; requires options.sha256
 
  private:
-  class Sink;
   void flush();
   void emit(const char* data, size_t len);
   void raw_write(const char* data, size_t len);
@@ -142,7 +145,7 @@ class TarStream {
   std::string header_;  // reused: no allocation per entry
   uint64_t tar_bytes_ = 0;
   uint64_t output_bytes_ = 0;
-  std::unique_ptr<Sink> sink_;
+  std::unique_ptr<TarCompressor> sink_;
   Sha256 sha_;
   bool can_sendfile_ = false;
 };
