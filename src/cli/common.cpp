@@ -35,7 +35,11 @@ void ContextFlags::add_to(CLI::App& cmd, bool context_positional) {
   for (size_t i = 0; i < ids.size(); ++i) {
     names += (i == 0 ? "" : i + 1 == ids.size() ? " or " : ", ") + ids[i] + (i == 0 ? " (default)" : "");
   }
-  cmd.add_option("--builder", builder, "Builder whose rules apply: " + names)->check(CLI::IsMember(ids));
+  std::vector<std::string> accepted = ids;
+  for (const Builder* b : builders()) {
+    for (std::string_view alias : b->aliases()) accepted.emplace_back(alias);
+  }
+  cmd.add_option("--builder", builder, "Builder whose rules apply: " + names)->check(CLI::IsMember(accepted));
 }
 
 ContextOptions ContextFlags::options() const {
