@@ -87,7 +87,7 @@ class Collect : public WalkVisitor {
 };
 
 std::vector<std::string> walked(testing::FakeFileSystem& fs, const std::string& ignore) {
-  Matcher m(parse_imagebuilder_ignore(ignore, ".containerignore").rules);
+  Matcher m(parse_imagebuilder_ignore(ignore, ".containerignore").rules, bh.pattern_syntax());
   Collect c;
   walk(fs, m, bh, {}, c);
   return c.sent;
@@ -98,10 +98,51 @@ TEST(Buildah, EntersAnExcludedDirectoryOnlyWhenAnExceptionsTextStartsWithIt) {
   fs.file("a/b/x.py").file("a/y.py").file("top.py").file("sr/q").file("src/x").file("src/y");
   // The excluded parents are not sent: unpacking creates them (mode 0755).
   EXPECT_THAT(walked(fs, "*\n!**/*.py\n!src/x\n"), ElementsAre("src/x", "top.py"));
-  Matcher m(parse_imagebuilder_ignore("*\n!src/x\n", ".containerignore").rules);
+  Matcher m(parse_imagebuilder_ignore("*\n!src/x\n", ".containerignore").rules, bh.pattern_syntax());
   // A string prefix, not a path prefix: "sr" is entered too.
   EXPECT_FALSE(bh.walk_rules(m).prune("sr"));
   EXPECT_TRUE(bh.walk_rules(m).prune("a"));
+}
+
+bool excluded(const std::string& ignore, std::string_view path) {
+  return Matcher(parse_imagebuilder_ignore(ignore, ".containerignore").rules, bh.pattern_syntax())
+      .matches_or_parents(path)
+      .excluded;
+}
+
+TEST(Buildah, PlusAndParenthesesAreRegexpOperators) {
+  EXPECT_TRUE(excluded("a+b\n", "aab"));
+  EXPECT_FALSE(excluded("a+b\n", "a+b"));
+  EXPECT_TRUE(excluded("(x)y\n", "xy/z"));
+  EXPECT_FALSE(excluded("(x)y\n", "(x)y"));
+  // Go's regexp rejects "c++" ("invalid nested repetition operator").
+  testing::FakeFileSystem fs;
+  fs.file("a");
+  Matcher m(parse_imagebuilder_ignore("c++\n", ".containerignore").rules, bh.pattern_syntax());
+  EXPECT_THROW(bh.validate(fs, m), PatternError);
+}
+
+TEST(Buildah, EveryPatternIsARegexpThatAlsoMatchesBelow) {
+  // No suffix shortcut: "**ile" is "(.*/)?ile", so Dockerfile stays.
+  EXPECT_FALSE(excluded("**ile\n", "Dockerfile"));
+  EXPECT_TRUE(excluded("**ile\n", "a/ile"));
+  // Go's text/scanner skips a byte-order mark that starts a pattern.
+  EXPECT_TRUE(excluded("\xEF\xBB\xBF" "Dockerfile\n", "Dockerfile"));
+  EXPECT_TRUE(excluded("\xEF\xBB\xBF**\n", "x"));
+}
+
+TEST(Buildah, EachPathIsJudgedOnItsOwnByTheLastPatternMatchingIt) {
+  // Docker skips "!data" on data/ (nothing excluded it yet), so the file
+  // stays excluded; storage's "!data" matches data/x itself and comes last.
+  EXPECT_FALSE(excluded("data/*\n!data\n", "data/x"));
+  testing::FakeFileSystem fs;
+  fs.file("v/cache/keep/b.py").file("v/cache/c");
+  EXPECT_THAT(walked(fs, "v/cache/keep/*\n!v/*/keep\nv/cache?\n"), ElementsAre("v/", "v/cache/", "v/cache/c",
+                                                                               "v/cache/keep/", "v/cache/keep/b.py"));
+  Verdict v = Matcher(parse_imagebuilder_ignore("docs\n", ".containerignore").rules, bh.pattern_syntax())
+                  .matches_or_parents("docs/a");
+  EXPECT_TRUE(v.excluded);
+  EXPECT_TRUE(v.via_parent) << "why says the rule matched docs/";
 }
 
 TEST(Buildah, APatternGoRejectsFailsWhateverIsWalked) {
@@ -110,7 +151,7 @@ TEST(Buildah, APatternGoRejectsFailsWhateverIsWalked) {
   Collect c;
   try {
     // "[z-a]" passes filepath.Match but not Go's regexp; "zzz" matches nothing.
-    Matcher m(parse_imagebuilder_ignore("zzz\n[z-a]*\n", ".containerignore").rules);
+    Matcher m(parse_imagebuilder_ignore("zzz\n[z-a]*\n", ".containerignore").rules, bh.pattern_syntax());
     walk(fs, m, bh, {}, c);
     FAIL() << "no error";
   } catch (const Error& e) {

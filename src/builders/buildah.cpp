@@ -37,6 +37,10 @@ class Buildah : public Builder {
     return read_imagebuilder_ignore(in, name);
   }
 
+  // containers/storage's pkg/fileutils: `+`, `(` and `)` are regexp
+  // operators, and every path is judged on its own.
+  PatternSyntax pattern_syntax() const override { return PatternSyntax::kContainersStorage; }
+
   // parse.ContainerIgnoreFile: beside the Containerfile,
   // <name>.containerignore, overridden by <name>.dockerignore; otherwise
   // the context's .containerignore, then its .dockerignore.

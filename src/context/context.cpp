@@ -83,7 +83,7 @@ BuildContext open_build_context(const ContextOptions& options) {
   for (Rule& r : options.builder->client_rules(rules, ctx.dockerfile_exists ? ctx.dockerfile_rel : "")) {
     rules.push_back(std::move(r));
   }
-  ctx.matcher = std::make_unique<Matcher>(std::move(rules));
+  ctx.matcher = std::make_unique<Matcher>(std::move(rules), options.builder->pattern_syntax());
   ctx.walk = options.builder->walk_rules(*ctx.matcher);
   return ctx;
 }

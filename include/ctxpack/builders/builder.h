@@ -20,12 +20,12 @@
 #include <vector>
 
 #include "ctxpack/rules/ignore_file.h"
+#include "ctxpack/rules/matcher.h"
 
 namespace ctxpack {
 
 class FileSystem;
 class Host;
-class Matcher;
 class CopyRules;
 
 // How a builder's walk selects what to send (context/walk.h).
@@ -75,6 +75,8 @@ class Builder {
   virtual std::vector<std::string> dockerfile_names() const { return {"Dockerfile", "dockerfile"}; }
   // How the ignore file is read into rules (Docker's reader by default).
   virtual IgnoreFile read_ignore(InputFile& in, const std::string& name) const { return read_ignore_file(in, name); }
+  // How its patterns are matched (rules/matcher.h).
+  virtual PatternSyntax pattern_syntax() const { return PatternSyntax::kMoby; }
   // The ignore file the build reads, given the context directory and the
   // Dockerfile's path (both as the user wrote them, on `host`); "" when
   // none exists.
