@@ -1,4 +1,5 @@
-// Docker's .dockerignore matcher (moby/patternmatcher), verdict for verdict.
+// Docker's .dockerignore matcher (moby/patternmatcher), verdict for verdict,
+// and Buildah's (containers/storage's pkg/fileutils; see PatternSyntax).
 //
 // All rules of an ignore file are compiled into one Matcher. Each verdict
 // carries the rule that decided it and whether that rule matched the path
