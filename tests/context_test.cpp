@@ -31,10 +31,10 @@ std::string error_of(const ContextOptions& o) {
   return "no error";
 }
 
-TEST(Context, BothBuildersFallBackToALowerCaseDockerfile) {
+TEST(Context, DockersBuildersFallBackToALowerCaseDockerfile) {
   FakeHost host;
   host.machine().file("work/ctx/dockerfile", "FROM scratch\n");
-  for (const Builder* b : builders()) {
+  for (const Builder* b : {&buildkit_builder(), &legacy_builder()}) {
     BuildContext ctx = open_build_context(options_for(host, b));
     EXPECT_TRUE(ctx.dockerfile_exists);
     EXPECT_EQ(ctx.dockerfile_rel, "dockerfile");

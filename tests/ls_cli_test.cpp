@@ -139,7 +139,7 @@ TEST(LsCli, BadInputIsOneLineOnStderrAndStatus2) {
       {{"ls", d / "file"}, "not a directory"},
       {{"ls", d / "ctx"}, ".dockerignore:2"},
       {{"ls", d / "long"}, ".dockerignore:1"},
-      {{"ls", "--builder", "podman", d.path()}, "builder"},
+      {{"ls", "--builder", "kaniko", d.path()}, "builder"},
       {{"ls", "-f", d / "nope", d.path()}, "nope"},
       {{"ls", "--no-such-flag"}, "no-such-flag"},
       {{"ls", d / "nodf"}, "Dockerfile"},

@@ -35,11 +35,15 @@ void ContextFlags::add_to(CLI::App& cmd, bool context_positional) {
   for (size_t i = 0; i < ids.size(); ++i) {
     names += (i == 0 ? "" : i + 1 == ids.size() ? " or " : ", ") + ids[i] + (i == 0 ? " (default)" : "");
   }
+  std::vector<std::string> accepted = ids;
+  for (const Builder* b : builders()) {
+    for (std::string_view alias : b->aliases()) accepted.emplace_back(alias);
+  }
   if (allow_all) {
-    ids.emplace_back("all");
+    accepted.emplace_back("all");
     names += ", or all of them";
   }
-  cmd.add_option("--builder", builder, "Builder whose rules apply: " + names)->check(CLI::IsMember(ids));
+  cmd.add_option("--builder", builder, "Builder whose rules apply: " + names)->check(CLI::IsMember(accepted));
 }
 
 std::string read_dockerfile_from_stdin() {

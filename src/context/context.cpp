@@ -16,16 +16,19 @@ bool is_file(Host& host, const std::string& p) {
   return host.stat(p, &info) == 0 && info.type != FileType::kDirectory;
 }
 
-std::string default_dockerfile(Host& host, const std::string& context) {
+// Docker's builders fall back to a lower-case name (the classic CLI's
+// getDockerfileRelPath, BuildKit's Dockerfile frontend); Buildah tries
+// Containerfile first.
+std::string default_dockerfile(Host& host, const std::string& context, const Builder& builder) {
   const std::string dir = context == "." ? "" : context;
-  std::string path = join_path(dir, "Dockerfile");
-  // Both builders fall back to a lower-case name: the classic CLI
-  // (getDockerfileRelPath) and BuildKit's Dockerfile frontend alike.
-  std::string lower = join_path(dir, "dockerfile");
-  return !is_file(host, path) && is_file(host, lower) ? lower : path;
+  const std::vector<std::string> names = builder.dockerfile_names();
+  for (const std::string& name : names) {
+    if (is_file(host, join_path(dir, name))) return join_path(dir, name);
+  }
+  return join_path(dir, names.front());
 }
 
-std::vector<Rule> read_rules(Host& host, const std::string& path) {
+std::vector<Rule> read_rules(Host& host, const std::string& path, const Builder& builder) {
   FileInfo info;
   if (int err = host.stat(path, &info)) {
     if (err == ENOENT) return {};
@@ -38,7 +41,7 @@ std::vector<Rule> read_rules(Host& host, const std::string& path) {
     if (err == EINVAL) throw Error("cannot read " + path + ": not a regular file (a FIFO or socket)");
     throw_errno("cannot read", path, err);
   }
-  return read_ignore_file(*in, path).rules;
+  return builder.read_ignore(*in, path).rules;
 }
 
 // The ignore file and rules for a context whose Dockerfile is at
@@ -49,12 +52,12 @@ BuildContext with_rules(const ContextOptions& options, BuildContext ctx, const s
   std::vector<Rule> rules;
   if (!ctx.ignore_file.empty()) {
     if (ctx.ignore_file.starts_with("./")) ctx.ignore_file.erase(0, 2);
-    rules = read_rules(host, ctx.ignore_file);
+    rules = read_rules(host, ctx.ignore_file, *options.builder);
   }
   for (Rule& r : options.builder->client_rules(rules, ctx.dockerfile_exists ? ctx.dockerfile_rel : "")) {
     rules.push_back(std::move(r));
   }
-  ctx.matcher = std::make_unique<Matcher>(std::move(rules));
+  ctx.matcher = std::make_unique<Matcher>(std::move(rules), options.builder->pattern_syntax());
   ctx.walk = options.builder->walk_rules(*ctx.matcher);
   return ctx;
 }
@@ -79,7 +82,8 @@ BuildContext open_build_context(const ContextOptions& options) {
   ctx.fs = host.open_directory(options.context);
   ctx.dir = host.real_path(options.context);
   if (options.dockerfile_text) return open_with_dockerfile_text(options, std::move(ctx));
-  ctx.dockerfile_path = options.dockerfile.empty() ? default_dockerfile(host, options.context) : options.dockerfile;
+  ctx.dockerfile_path =
+      options.dockerfile.empty() ? default_dockerfile(host, options.context, *options.builder) : options.dockerfile;
   const std::string df_real = host.real_path(ctx.dockerfile_path);
   ctx.dockerfile_exists = !df_real.empty() && is_file(host, df_real);
   if (!df_real.empty() && !ctx.dockerfile_exists && !options.dockerfile.empty()) {

@@ -39,21 +39,25 @@ CopyReport make_copy_report(BuildContext& ctx, const ContextOptions& options, co
                             const BuildOptions& build_options) {
   CopyReport report;
   const SelectOptions measure{.measure = true};
+  // Every builder is judged on the Dockerfile this build found: their
+  // default names differ (Buildah's Containerfile).
+  ContextOptions same_file = options;
+  same_file.dockerfile = ctx.dockerfile_path;
   for (const Builder* b : builders()) {
     BuildOptions bo = build_options;
     bo.builder = b;
     if (b == ctx.builder) {
       report.plan = plan_copies(ctx, evaluate_dockerfile(parsed, bo));
-      report.moves.push_back(moves(*b, select_with(options, *b, measure)));
+      report.moves.push_back(moves(*b, select_with(same_file, *b, measure)));
       add_plan(report.moves.back(), report.plan);
     } else if (b->copy_rules().uploads_selection()) {
-      report.moves.push_back(moves(*b, select_with(options, *b, measure)));
+      report.moves.push_back(moves(*b, select_with(same_file, *b, measure)));
     } else {
-      ContextOptions o = options;
+      ContextOptions o = same_file;
       o.builder = b;
       BuildContext other = open_build_context(o);
       const CopyPlan plan = plan_copies(other, evaluate_dockerfile(parsed, bo));
-      report.moves.push_back(moves(*b, select_with(options, *b, measure)));
+      report.moves.push_back(moves(*b, select_with(same_file, *b, measure)));
       add_plan(report.moves.back(), plan);
     }
   }

@@ -482,9 +482,10 @@ std::unique_ptr<Comparison> compare_with(const ContextOptions& options, const Bu
   }
   const BuildContext& other = c->selection.ctx;
   if (other.ignore_file != ctx.ignore_file) findings.push_back(ignore_file_differs(ctx, other));
-  // With the same rules and no exception, every builder sends exactly the
-  // entries the rules keep.
-  if (other.ignore_file == ctx.ignore_file && !ctx.matcher->has_exceptions() && !other.matcher->has_exceptions()) {
+  // With the same rules, matched alike, and no exception, every builder
+  // sends exactly the entries the rules keep.
+  if (other.ignore_file == ctx.ignore_file && ctx.matcher->syntax() == other.matcher->syntax() &&
+      !ctx.matcher->has_exceptions() && !other.matcher->has_exceptions()) {
     return c;
   }
   c->reach.emplace(other);

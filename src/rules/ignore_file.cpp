@@ -93,16 +93,61 @@ IgnoreFile parse_ignore_file(std::string_view content, const std::string& name) 
   return reader.finish();
 }
 
-IgnoreFile read_ignore_file(InputFile& in, const std::string& name) {
-  Reader reader(name);
+namespace {
+
+template <class Feed>
+void read_chunks(InputFile& in, const std::string& name, Feed&& feed) {
   char buf[1 << 16];
   while (true) {
     ssize_t n = in.read(buf, sizeof buf);
     if (n < 0) throw_errno("cannot read", name, static_cast<int>(-n));
     if (n == 0) break;
-    reader.feed(std::string_view(buf, static_cast<size_t>(n)));
+    feed(std::string_view(buf, static_cast<size_t>(n)));
   }
+}
+
+}  // namespace
+
+IgnoreFile read_ignore_file(InputFile& in, const std::string& name) {
+  Reader reader(name);
+  read_chunks(in, name, [&](std::string_view data) { reader.feed(data); });
   return reader.finish();
+}
+
+IgnoreFile parse_imagebuilder_ignore(std::string_view content, const std::string& name) {
+  IgnoreFile out;
+  out.path = name;
+  size_t line_no = 0;
+  while (!content.empty()) {
+    const size_t nl = content.find('\n');
+    const std::string_view text = content.substr(0, nl);
+    content.remove_prefix(nl == std::string_view::npos ? content.size() : nl + 1);
+    ++line_no;
+    if (text.empty() || text[0] == '#') continue;
+    // ParseIgnore trims slashes before NewPatternMatcher trims spaces, so
+    // " /x" keeps its slash and "/!x" becomes an exception.
+    std::string_view line = text;
+    while (!line.empty() && line.front() == '/') line.remove_prefix(1);
+    while (!line.empty() && line.back() == '/') line.remove_suffix(1);
+    line = trim_space(line);
+    if (line.empty()) continue;
+    std::string pattern = clean_path(line);
+    if (pattern.size() > 1 && pattern[0] == '!') {
+      std::string rest = clean_path(pattern.substr(1));
+      if (rest.starts_with("/")) rest.erase(0, 1);
+      pattern = "!" + rest;
+    }
+    std::string raw(text);
+    if (raw.ends_with("\r")) raw.pop_back();
+    out.rules.push_back(Rule{std::move(pattern), name, line_no, std::move(raw)});
+  }
+  return out;
+}
+
+IgnoreFile read_imagebuilder_ignore(InputFile& in, const std::string& name) {
+  std::string content;
+  read_chunks(in, name, [&](std::string_view data) { content.append(data); });
+  return parse_imagebuilder_ignore(content, name);
 }
 
 IgnoreFile read_named_ignore_file(const std::string& path) {

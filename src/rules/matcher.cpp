@@ -138,18 +138,20 @@ class RuneScanner {
   size_t pos_ = 0;
 };
 
-// The characters Docker escapes before handing a pattern to Go's regexp.
-// Docker means to escape `|`, `{` and `}` too, but its bitmap
+// The characters escaped before a pattern goes to Go's regexp. Docker
+// means to escape `|`, `{` and `}` too, but its bitmap
 // (escapeBytes[b%8] |= 1<<(b/8), a byte) drops every character from 64
 // up, so those three stay live: `*|x` is an alternation, `a*{2}` an error.
-bool is_escaped_meta(char32_t c) {
+// containers/storage escapes only `.` and `$`.
+bool is_escaped_meta(char32_t c, PatternSyntax syntax) {
   switch (c) {
     case '.':
+    case '$':
+      return true;
     case '+':
     case '(':
     case ')':
-    case '$':
-      return true;
+      return syntax == PatternSyntax::kMoby;
     default:
       return false;
   }
@@ -214,7 +216,7 @@ int go_filepath_match(std::string_view pattern, std::string_view name) {
   return name.empty() ? 1 : 0;
 }
 
-Pattern::Pattern(std::string cleaned) : text_(std::move(cleaned)) {
+Pattern::Pattern(std::string cleaned, PatternSyntax syntax) : text_(std::move(cleaned)) {
   for (char c : text_) components_ += c == '/';
 
   RuneScanner scan(text_);
@@ -227,12 +229,8 @@ Pattern::Pattern(std::string cleaned) : text_(std::move(cleaned)) {
         scan.next();
         if (scan.peek() == '/') scan.next();  // "**/" works like "**"
         if (scan.peek() == RuneScanner::kEof) {
-          if (kind_ == Kind::kExact) {
-            kind_ = Kind::kPrefix;
-          } else {
-            re += ".*";
-            kind_ = Kind::kRegex;
-          }
+          re += ".*";
+          kind_ = kind_ == Kind::kExact ? Kind::kPrefix : Kind::kRegex;
         } else {
           re += "(.*/)?";
           kind_ = Kind::kRegex;
@@ -247,7 +245,7 @@ Pattern::Pattern(std::string cleaned) : text_(std::move(cleaned)) {
     } else if (ch == '?') {
       re += "[^/]";
       kind_ = Kind::kRegex;
-    } else if (is_escaped_meta(ch)) {
+    } else if (is_escaped_meta(ch, syntax)) {
       re += '\\';
       re += static_cast<char>(ch);
     } else if (ch == '\\') {
@@ -265,6 +263,8 @@ Pattern::Pattern(std::string cleaned) : text_(std::move(cleaned)) {
     }
   }
 
+  // Storage has no plain-text shortcuts: "**x" is "(.*/)?x", not a suffix.
+  if (syntax == PatternSyntax::kContainersStorage) kind_ = Kind::kRegex;
   switch (kind_) {
     case Kind::kExact:
       literal_ = text_;
@@ -278,7 +278,7 @@ Pattern::Pattern(std::string cleaned) : text_(std::move(cleaned)) {
     default:
       break;
   }
-  re += '$';
+  re += syntax == PatternSyntax::kMoby ? "$" : "(/.*)?$";
   regex_source_ = re;
   std::string error;
   regex_ = Regex::compile(re, &error);
@@ -364,7 +364,7 @@ std::string location(const Rule& rule) { return rule_source(rule) + ":" + std::t
 PatternError::PatternError(const Rule& rule)
     : Error(location(rule) + ": syntax error in pattern \"" + rule.text + "\"") {}
 
-Matcher::Matcher(std::vector<Rule> rules) {
+Matcher::Matcher(std::vector<Rule> rules, PatternSyntax syntax) : syntax_(syntax) {
   std::vector<bool> exception;
   for (Rule& rule : rules) {
     // Docker cleans patterns once more when compiling them; "!/" turns
@@ -383,7 +383,7 @@ Matcher::Matcher(std::vector<Rule> rules) {
     if (go_filepath_match(p, ".") < 0) {
       throw Error(location(rule) + ": syntax error in pattern \"" + rule.text + "\"");
     }
-    patterns_.emplace_back(std::move(p));
+    patterns_.emplace_back(std::move(p), syntax);
     rules_.push_back(std::move(rule));
     exception.push_back(is_exception);
     has_exceptions_ = has_exceptions_ || is_exception;
@@ -471,13 +471,25 @@ size_t Matcher::dfa_states() const {
   return n;
 }
 
+Verdict Matcher::with_storage_parent(Verdict v, std::string_view path) const {
+  if (syntax_ == PatternSyntax::kContainersStorage && v.rule) {
+    v.via_parent = patterns_[index_of(*v.rule)].matches_a_parent(path);
+  }
+  return v;
+}
+
 Verdict Matcher::matches_or_parents(std::string_view path) const {
-  if (!automaton_path(path)) return matches_or_parents_slow(path);
+  if (!automaton_path(path)) return with_storage_parent(matches_or_parents_slow(path), path);
   scan(path, true);
-  return replay(path, nullptr, true, nullptr);
+  return with_storage_parent(replay(path, nullptr, true, nullptr), path);
 }
 
 Verdict Matcher::matches_with_parent(std::string_view path, const Trail* parent, Trail* out) const {
+  // The copier asks about every path on its own (PatternMatcher.Matches).
+  if (syntax_ == PatternSyntax::kContainersStorage) {
+    if (out) out->matched_.clear();
+    return matches_or_parents(path);
+  }
   if (!automaton_path(path)) return matches_with_parent_slow(path, parent, out);
   const bool use_trail = parent && !parent->matched_.empty();
   scan(path, !use_trail);

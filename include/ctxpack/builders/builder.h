@@ -20,12 +20,12 @@
 #include <vector>
 
 #include "ctxpack/rules/ignore_file.h"
+#include "ctxpack/rules/matcher.h"
 
 namespace ctxpack {
 
 class FileSystem;
 class Host;
-class Matcher;
 class CopyRules;
 
 // How a builder's walk selects what to send (context/walk.h).
@@ -66,8 +66,17 @@ class Builder {
   virtual std::string_view title() const = 0;
   // As the subject of a sentence: "BuildKit", "the legacy builder".
   virtual std::string_view subject() const = 0;
+  // Other names --builder accepts for it ("podman" for Buildah).
+  virtual std::vector<std::string_view> aliases() const { return {}; }
 
   // --- The context ---------------------------------------------------------
+  // The names tried for the Dockerfile in the context, in order; the first
+  // is named when none exists.
+  virtual std::vector<std::string> dockerfile_names() const { return {"Dockerfile", "dockerfile"}; }
+  // How the ignore file is read into rules (Docker's reader by default).
+  virtual IgnoreFile read_ignore(InputFile& in, const std::string& name) const { return read_ignore_file(in, name); }
+  // How its patterns are matched (rules/matcher.h).
+  virtual PatternSyntax pattern_syntax() const { return PatternSyntax::kMoby; }
   // The ignore file the build reads, given the context directory and the
   // Dockerfile's path (both as the user wrote them, on `host`); "" when
   // none exists.
@@ -114,11 +123,12 @@ class Builder {
 // Every builder, the default (BuildKit) first.
 const std::vector<const Builder*>& builders();
 const Builder& default_builder();
-// The builder called `id`; throws Error naming the choices otherwise.
+// The builder called `id` or one of its aliases; throws Error naming the choices otherwise.
 const Builder& find_builder(std::string_view id);
 
 // The builders themselves, for tests and for code that compares them.
 const Builder& buildkit_builder();
 const Builder& legacy_builder();
+const Builder& buildah_builder();
 
 }  // namespace ctxpack

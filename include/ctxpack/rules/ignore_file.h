@@ -58,6 +58,14 @@ std::string apply_edit(std::string_view content, const IgnoreEdit& edit);
 // line reaches the limit. Throws Error naming `name`.
 IgnoreFile read_ignore_file(InputFile& in, const std::string& name);
 
+// The reader Buildah and Podman use (openshift/imagebuilder's ParseIgnore,
+// then containers/storage's NewPatternMatcher): the whole file split at
+// '\n', '#' a comment only in column 0, every leading and trailing '/'
+// trimmed before whitespace, then cleaned; an exception's own leading '/'
+// dropped. No BOM handling and no line limit.
+IgnoreFile parse_imagebuilder_ignore(std::string_view content, const std::string& name);
+IgnoreFile read_imagebuilder_ignore(InputFile& in, const std::string& name);
+
 // An ignore file the user names by path, outside any context: it may be a
 // pipe (process substitution), and it must exist.
 IgnoreFile read_named_ignore_file(const std::string& path);

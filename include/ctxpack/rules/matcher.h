@@ -1,4 +1,5 @@
-// Docker's .dockerignore matcher (moby/patternmatcher), verdict for verdict.
+// Docker's .dockerignore matcher (moby/patternmatcher), verdict for verdict,
+// and Buildah's (containers/storage's pkg/fileutils; see PatternSyntax).
 //
 // All rules of an ignore file are compiled into one Matcher. Each verdict
 // carries the rule that decided it and whether that rule matched the path
@@ -42,6 +43,17 @@
 
 namespace ctxpack {
 
+// How a pattern becomes a Go regular expression.
+//  - kMoby: Docker's moby/patternmatcher. `.`, `+`, `(`, `)` and `$` are
+//    escaped; patterns without wildcards, and "**"-led or -ended ones, are
+//    compared as plain text; a parent counts through the caller's checks.
+//  - kContainersStorage: containers/storage's pkg/fileutils (Buildah,
+//    Podman). Only `.` and `$` are escaped, so `+`, `(` and `)` are regexp
+//    operators; every pattern is a regexp, and it ends in "(/.*)?$", so it
+//    matches a path when it matches the path or any parent. Each path is
+//    judged on its own, by the last pattern that matches it.
+enum class PatternSyntax { kMoby, kContainersStorage };
+
 // One compiled pattern (without its '!').
 class Pattern {
  public:
@@ -49,7 +61,7 @@ class Pattern {
   // rejects (an error whenever the pattern is evaluated).
   enum class Kind { kExact, kPrefix, kSuffix, kRegex, kInvalid };
 
-  explicit Pattern(std::string cleaned);
+  explicit Pattern(std::string cleaned, PatternSyntax syntax = PatternSyntax::kMoby);
   Pattern(Pattern&&) noexcept;
   ~Pattern();
 
@@ -104,9 +116,10 @@ class PatternError : public Error {
 // in, so rules() may be shorter than what the constructor was given.
 class Matcher {
  public:
-  // Docker's patternmatcher.New. Throws Error naming the rule's file and
-  // line for "!" alone and for syntax errors Go's filepath.Match reports.
-  explicit Matcher(std::vector<Rule> rules);
+  // Docker's patternmatcher.New (storage's NewPatternMatcher checks the
+  // same). Throws Error naming the rule's file and line for "!" alone and
+  // for syntax errors Go's filepath.Match reports.
+  explicit Matcher(std::vector<Rule> rules, PatternSyntax syntax = PatternSyntax::kMoby);
   Matcher(Matcher&&) noexcept;
   ~Matcher();
 
@@ -123,9 +136,11 @@ class Matcher {
   Verdict matches_or_parents(std::string_view path) const;
   // `parent` is the Trail of the path's directory, or null at the top.
   // `out` (may be null) receives this path's Trail, for its children.
+  // kContainersStorage keeps no trail: the same as matches_or_parents.
   Verdict matches_with_parent(std::string_view path, const Trail* parent, Trail* out) const;
   Verdict matches_one_parent(std::string_view path) const;
 
+  PatternSyntax syntax() const { return syntax_; }
   size_t size() const { return patterns_.size(); }
   bool empty() const { return patterns_.empty(); }
   bool has_exceptions() const { return has_exceptions_; }
@@ -154,6 +169,11 @@ class Matcher {
   Verdict matches_with_parent_slow(std::string_view path, const Trail* parent, Trail* out) const;
   [[noreturn]] void fail(size_t pattern) const;
 
+  // kContainersStorage: the deciding rule's via_parent, which its regexp's
+  // "(/.*)?" suffix hides (for explanations only).
+  Verdict with_storage_parent(Verdict v, std::string_view path) const;
+
+  PatternSyntax syntax_ = PatternSyntax::kMoby;
   std::vector<Rule> rules_;
   std::vector<Pattern> patterns_;  // one per rule
   std::vector<uint64_t> exception_;  // a bit per pattern
