@@ -21,9 +21,9 @@ _ctxpack() {
             return ;;
         --builder)
             if [[ $cmd == fix ]]; then
-                COMPREPLY=($(compgen -W "buildkit legacy all" -- "$cur"))
+                COMPREPLY=($(compgen -W "buildkit legacy buildah podman all" -- "$cur"))
             else
-                COMPREPLY=($(compgen -W "buildkit legacy" -- "$cur"))
+                COMPREPLY=($(compgen -W "buildkit legacy buildah podman" -- "$cur"))
             fi
             return ;;
         --format)

@@ -17,8 +17,8 @@ complete -c ctxpack -n "not __fish_seen_subcommand_from $commands" -a diff -d 'W
 set -l on "__fish_seen_subcommand_from $commands"
 complete -c ctxpack -n "$on" -a '(__fish_complete_directories)'
 complete -c ctxpack -n "$on" -s f -l file -r -F -d 'Dockerfile, relative to the current directory'
-complete -c ctxpack -n "$on; and not __fish_seen_subcommand_from fix" -l builder -x -a 'buildkit legacy' -d 'Builder whose rules apply'
-complete -c ctxpack -n '__fish_seen_subcommand_from fix' -l builder -x -a 'buildkit legacy all' -d 'Builder whose rules apply'
+complete -c ctxpack -n "$on; and not __fish_seen_subcommand_from fix" -l builder -x -a 'buildkit legacy buildah podman' -d 'Builder whose rules apply'
+complete -c ctxpack -n '__fish_seen_subcommand_from fix' -l builder -x -a 'buildkit legacy buildah podman all' -d 'Builder whose rules apply'
 
 complete -c ctxpack -n '__fish_seen_subcommand_from ls' -s l -l long -d 'Show mode and size'
 complete -c ctxpack -n '__fish_seen_subcommand_from ls' -s 0 -l null -d 'NUL-separated, names raw'

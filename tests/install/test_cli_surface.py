@@ -142,7 +142,8 @@ def check_format_json(ctxpack, surface, context):
     for cmd, flags in surface.items():
         if "--json" not in flags:
             continue
-        extra = [".env"] if cmd == "why" else []
+        # why judges a path in the context; diff compares two contexts.
+        extra = {"why": [".env"], "diff": [context]}.get(cmd, [])
         a = run([ctxpack, cmd, "--json", context] + extra)
         b = run([ctxpack, cmd, "--format", "json", context] + extra)
         if a.stdout != b.stdout or a.returncode != b.returncode or not a.stdout.startswith("{"):
