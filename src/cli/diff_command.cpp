@@ -251,7 +251,10 @@ void register_diff(CLI::App& app, Runner& run) {
   cmd->add_option("-f,--file", flags->dockerfile,
                   "The Dockerfile's path inside each context directory (default: Dockerfile)");
   std::vector<std::string> ids;
-  for (const Builder* b : builders()) ids.emplace_back(b->id());
+  for (const Builder* b : builders()) {
+    ids.emplace_back(b->id());
+    for (std::string_view alias : b->aliases()) ids.emplace_back(alias);
+  }
   cmd->add_option("--builder", flags->builder, "Builder whose rules apply (default buildkit)")
       ->check(CLI::IsMember(ids));
   add_format_options(*cmd, flags->format, {"text", "json"}, "Output: text (default), or json: every change");
