@@ -90,6 +90,55 @@ TEST(Fix, NeverTakesWhatTheBuildCopies) {
   EXPECT_NE(fix.after.find("\n.dockerignore\n"), std::string::npos) << fix.after;
 }
 
+TEST(Fix, DeletesRulesALaterOneAlwaysDecidesAndMakesWouldBeCommentsComments) {
+  Scratch s;
+  s.write("Dockerfile", "FROM scratch\nCOPY src /src\n");
+  s.write(".dockerignore",
+          "*.log\n"             // 1: every match decided by line 7, for any path
+          "// build output\n"   // 2: a pattern, not a comment
+          "  # caches\n"        // 3: indented: a pattern too
+          "docs/api\n"          // 4: inside line 8's literal directory
+          "*.tmp\n"             // 5: overlaps line 8 today only: kept
+          "out # the bundle\n"  // 6: the pattern "out # the bundle", which matches nothing
+          "!*.log\n"
+          "docs\n");
+  s.write("src/a.c", "a\n");
+  s.write("app.log", "l\n");
+  s.write("docs/api/x.md", "d\n");
+  s.write("docs/y.tmp", "t\n");
+  s.write_size("out/bundle.js", 700);
+  commit(s);
+  const Fix fix = fix_of(s.ctx, {&buildkit_builder(), &legacy_builder(), &buildah_builder()});
+  EXPECT_TRUE(fix.after.starts_with("# build output\n"
+                                    "# caches\n"
+                                    "*.tmp\n"
+                                    "# the bundle\n"
+                                    "out\n"
+                                    "!*.log\n"
+                                    "docs\n"
+                                    "\n# Added by ctxpack fix"))
+      << fix.after;
+  for (const FixCheck& c : fix.checks) {
+    EXPECT_TRUE(c.result.holds) << c.builder->id() << ": " << c.result.refusal;
+    EXPECT_EQ(c.result.entries_added, 0u) << c.builder->id();
+  }
+  s.write(".dockerignore", fix.after);
+  const Fix again = fix_of(s.ctx, {&buildkit_builder(), &legacy_builder(), &buildah_builder()});
+  EXPECT_FALSE(again.changed()) << "a second run changes nothing:\n" << again.after;
+}
+
+TEST(Fix, ATidyUpAloneIsAChangeThatHolds) {
+  Scratch s;
+  s.write("Dockerfile", "FROM scratch\nCOPY . /app/\n");
+  s.write(".dockerignore", "tmp\n!tmp\n.dockerignore\n");
+  s.write("tmp/a", "a\n");
+  const Fix fix = fix_of(s.ctx, {&buildkit_builder(), &legacy_builder()});
+  EXPECT_EQ(fix.after, "!tmp\n.dockerignore\n");
+  ASSERT_EQ(fix.changes.size(), 1u);
+  EXPECT_FALSE(fix.changes[0].text) << "a deletion";
+  for (const FixCheck& c : fix.checks) EXPECT_TRUE(c.result.holds) << c.builder->id() << ": " << c.result.refusal;
+}
+
 TEST(Fix, AllowlistSendsWhatTheCopiesNeedAndKeepsTheFilesExclusionsInside) {
   Scratch s;
   s.write("Dockerfile", "FROM scratch\nCOPY package.json /app/\nCOPY src/ /app/src/\nCOPY src/lib/a.js /x/\n");

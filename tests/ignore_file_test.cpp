@@ -183,5 +183,14 @@ TEST(IgnoreFile, AFileThatNeverEndsALineFailsAtTheLimit) {
   }
 }
 
+// What `ctxpack fix --write` relies on to keep a file's look.
+TEST(IgnoreFile, EditsKeepTheFilesLineEndings) {
+  EXPECT_EQ(apply_edit("a\r\nb\r\n", IgnoreEdit{"f", std::nullopt, "c"}), "a\r\nb\r\nc\r\n");
+  EXPECT_EQ(apply_edit("a\nb", IgnoreEdit{"f", std::nullopt, "c"}), "a\nb\nc\n") << "a missing newline first";
+  EXPECT_EQ(apply_edit("a\r\nb # x\r\nc\r\n", IgnoreEdit{"f", 2, "# x\nb"}), "a\r\n# x\r\nb\r\nc\r\n");
+  EXPECT_EQ(apply_edit("a\nb\nc", IgnoreEdit{"f", 3, "# c\nc"}), "a\nb\n# c\nc") << "the last line keeps no newline";
+  EXPECT_EQ(apply_edit("a\r\nb\r\nc\r\n", IgnoreEdit{"f", 2, std::nullopt}), "a\r\nc\r\n");
+}
+
 }  // namespace
 }  // namespace ctxpack

@@ -208,7 +208,7 @@ Json fix_json(const Fix& fix, const std::string& diff, bool written) {
   for (const FixChange& c : fix.changes) {
     changes.push_back(Json{{"line", c.line ? Json(*c.line) : Json()},
                            {"old", c.line ? Json(c.old_text) : Json()},
-                           {"text", c.text},
+                           {"text", c.text ? Json(*c.text) : Json()},
                            {"reason", c.reason},
                            {"files", c.files},
                            {"bytes", c.bytes}});

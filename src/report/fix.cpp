@@ -17,6 +17,15 @@ namespace ctxpack {
 
 namespace {
 
+// `content` tried as a whole; a file that keeps out nothing more and sends
+// nothing more holds when it only tidies (a rule deleted, a comment fixed).
+Verified check_file(Verifier& verifier, const std::string& content, Verifier::CheckMode mode) {
+  Verified v = verifier.check_content(content, mode);
+  if (v.holds || v.entries_removed > 0 || v.entries_added > 0) return v;
+  mode.tidy = true;
+  return verifier.check_content(content, mode);
+}
+
 // The builders' views of one context, each with a Verifier whose baseline
 // is what `host` shows.
 struct Views {
@@ -40,6 +49,17 @@ struct Views {
       if (!v.holds) return std::string(contexts[i].builder->title()) + ": " + v.refusal;
     }
     return "";
+  }
+  // How many entries `content` keeps out for each builder; nullopt when it
+  // does not hold for one of them.
+  std::optional<std::vector<uint64_t>> kept_out(const std::string& content, const Verifier::CheckMode& mode) {
+    std::vector<uint64_t> out;
+    for (auto& v : verifiers) {
+      Verified r = check_file(*v, content, mode);
+      if (!r.holds) return std::nullopt;
+      out.push_back(r.entries_removed);
+    }
+    return out;
   }
   // Whether some builder's COPY/ADD operand would name nothing with `content`.
   bool loses_sources(const std::string& content) {
@@ -73,8 +93,8 @@ std::vector<FixChange> candidates(Views& views, const BuildOptions& build) {
     Report r = make_report(c, ReportOptions{.top = 1, .depth = 0, .compare_builders = false, .build = build});
     for (const Suggestion& s : r.suggestions) add(FixChange{std::nullopt, "", s.rule, s.reason, s.files, s.bytes});
     for (const Finding& f : r.findings) {
-      if (f.fix && f.fix->line && f.fix->text && f.rule && f.severity >= Severity::kWarning) {
-        add(FixChange{f.fix->line, f.rule->text, *f.fix->text, f.message, 0, 0});
+      if (f.fix && f.fix->line && f.rule && f.severity >= Severity::kWarning) {
+        add(FixChange{f.fix->line, f.rule->text, f.fix->text, f.message, 0, 0});
       } else if (f.code == "secret-file" && f.severity >= Severity::kWarning && !f.path.empty()) {
         const std::string what = f.message.substr(0, f.message.find("; exclude"));
         add(FixChange{std::nullopt, "", literal_pattern(f.path), "secret: " + what, 0, 0});
@@ -88,17 +108,20 @@ std::vector<FixChange> candidates(Views& views, const BuildOptions& build) {
   return out;
 }
 
-// `base` with the changes made: lines replaced in place, new ones in a
-// commented block at the end saying what each keeps out.
+// `base` with the changes made: lines replaced or deleted in place (the
+// last first, so that each line number still means the line reported),
+// new ones in a commented block at the end saying what each keeps out.
 std::string compose(const std::string& file, bool exists, const std::string& base,
                     const std::vector<FixChange>& changes) {
+  std::vector<const FixChange*> in_place;
+  for (const FixChange& c : changes)
+    if (c.line) in_place.push_back(&c);
+  std::stable_sort(in_place.begin(), in_place.end(), [](auto* a, auto* b) { return *a->line > *b->line; });
   std::string out = base;
+  for (const FixChange* c : in_place) out = apply_edit(out, IgnoreEdit{file, c->line, c->text});
   bool header = false;
   for (const FixChange& c : changes) {
-    if (c.line) {
-      out = apply_edit(out, IgnoreEdit{file, c.line, c.text});
-      continue;
-    }
+    if (c.line) continue;
     if (!header) {
       if (!out.empty()) out = apply_edit(out, IgnoreEdit{file, std::nullopt, ""});
       out = apply_edit(out, IgnoreEdit{file, std::nullopt, "# Added by ctxpack fix; each line was tried first."});
@@ -119,15 +142,27 @@ std::string compose(const std::string& file, bool exists, const std::string& bas
 }
 
 // Each proposal kept only if the file with it and all kept before still
-// holds for every builder: proposals checked alone can still clash.
+// holds for every builder (proposals checked alone can still clash), and
+// it keeps out more than those before it, unless it tidies a line in
+// place: one builder's proposal often repeats another's, and a rewritten
+// comment may free the very pattern a later proposal would add.
 void improve(Fix& fix, Views& views, const std::string& base, const BuildOptions& build) {
+  std::vector<uint64_t> before(views.verifiers.size(), 0);
   for (FixChange& c : candidates(views, build)) {
     if (c.line && fix.allowlist) continue;  // lines of the file being replaced
+    // Two changes of one line would undo each other.
+    auto same_line = [&](const FixChange& k) { return c.line && k.line == c.line; };
+    if (std::any_of(fix.changes.begin(), fix.changes.end(), same_line)) continue;
     std::vector<FixChange> trial = fix.changes;
     trial.push_back(c);
     const std::string content = compose(fix.file, fix.exists, base, trial);
     // On an allowlist, only what no COPY copies goes: the list promises the same image.
-    if (!views.refusal(content, Verifier::CheckMode{.same_copies = fix.allowlist}).empty()) continue;
+    auto after = views.kept_out(content, Verifier::CheckMode{.same_copies = fix.allowlist});
+    if (!after) continue;
+    const bool more = std::mismatch(after->begin(), after->end(), before.begin(), std::less_equal<>()).first !=
+                      after->end();
+    if (!more && !(c.line && *after == before)) continue;
+    before = std::move(*after);
     fix.changes = std::move(trial);
   }
   fix.after = compose(fix.file, fix.exists, base, fix.changes);
@@ -265,7 +300,10 @@ Fix make_fix(const ContextOptions& context, const FixOptions& options) {
   if (!options.allowlist || !try_allowlist(fix, context, options, current)) improve(fix, current, fix.before, options.build);
   for (size_t i = 0; i < current.verifiers.size(); ++i) {
     const Verifier::CheckMode mode{.keep_exceptions = !fix.allowlist, .same_copies = false};
-    fix.checks.push_back(FixCheck{options.builders[i], current.verifiers[i]->check_content(fix.after, mode)});
+    // An allowlist is never a tidy-up: it must keep something out.
+    Verifier& v = *current.verifiers[i];
+    fix.checks.push_back(
+        FixCheck{options.builders[i], fix.allowlist ? v.check_content(fix.after, mode) : check_file(v, fix.after, mode)});
   }
   if (fix.changes.empty() && !fix.allowlist) fix.after = fix.before;
   return fix;

@@ -13,6 +13,7 @@
 #include "ctxpack/report/builder_diff.h"
 #include "ctxpack/report/hazards.h"
 #include "ctxpack/report/rule_lint.h"
+#include "ctxpack/report/tidy.h"
 #include "ctxpack/support/error.h"
 #include "ctxpack/support/path.h"
 #include "ctxpack/support/text.h"
@@ -571,13 +572,6 @@ BuildUse build_use(const BuildContext& ctx, BuildOptions options) {
 }
 
 // The first few paths of a verification, and how many more.
-std::string listing(const Verified& v) {
-  std::string out;
-  for (size_t i = 0; i < v.removed.size() && i < 5; ++i) out += (i ? ", " : "") + quote_path(v.removed[i]);
-  if (v.removed_roots > 5) out += " and " + std::to_string(v.removed_roots - 5) + " more";
-  return out;
-}
-
 // A bare name that matches only at the root while nested ones are sent:
 // "**/" is proposed only when that keeps out something and holds.
 bool rewrite_root_only(Finding& f, Verifier& verifier, const std::function<bool(std::string_view)>& moved) {
@@ -596,7 +590,7 @@ bool rewrite_root_only(Finding& f, Verifier& verifier, const std::function<bool(
   f.severity = moves && !all_committed && (names_waste(pattern) || v.bytes_saved >= 1000000) ? Severity::kWarning
                                                                                            : Severity::kInfo;
   f.message = "\"" + pattern + "\" matches only at the context root; \"**/" + text + "\" would also keep out " +
-              listing(v) + " (" + plural(v.files_saved, "file", "files") + ", " + human_size(v.bytes_saved) +
+              removed_listing(v) + " (" + plural(v.files_saved, "file", "files") + ", " + human_size(v.bytes_saved) +
               (v.copy_checked ? "; no COPY source affected)" : ")");
   f.path = v.removed.empty() ? f.path : v.removed.front();
   f.fix = edit;
@@ -607,8 +601,10 @@ bool rewrite_root_only(Finding& f, Verifier& verifier, const std::function<bool(
 void verify_advice(const ContextOptions& context, const ReportOptions& options, Report& report,
                    std::vector<Finding>& findings, const BuildUse& use) {
   auto is_root_only = [](const Finding& f) { return f.code == "root-only-pattern"; };
-  if (report.suggestions.empty() && std::none_of(findings.begin(), findings.end(), is_root_only)) return;
+  auto worth = [&](const Finding& f) { return is_root_only(f) || is_tidy_up(f); };
+  if (report.suggestions.empty() && std::none_of(findings.begin(), findings.end(), worth)) return;
   Verifier verifier(context, options.build);
+  propose_tidy_ups(findings, verifier);
   std::vector<Suggestion> kept;
   for (Suggestion& s : report.suggestions) {
     IgnoreEdit edit{verifier.ignore_file(), std::nullopt, s.rule};

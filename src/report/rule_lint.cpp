@@ -42,6 +42,28 @@ CommentHabit comment_habit(std::string_view text) {
   return CommentHabit::kNone;
 }
 
+}  // namespace
+
+std::optional<std::string> intended_line(std::string_view text) {
+  const std::string_view t = trim_space(text);
+  switch (comment_habit(t)) {
+    case CommentHabit::kIndented:
+      return std::string(t);
+    case CommentHabit::kSlashes:
+      return "#" + std::string(t.substr(2));
+    case CommentHabit::kInline: {
+      size_t hash = 1;
+      while (!(t[hash] == '#' && (t[hash - 1] == ' ' || t[hash - 1] == '\t'))) ++hash;
+      return std::string(t.substr(hash)) + "\n" + std::string(trim_space(t.substr(0, hash)));
+    }
+    case CommentHabit::kNone:
+      break;
+  }
+  return std::nullopt;
+}
+
+namespace {
+
 bool has_trailing_slash(const Rule& r) {
   std::string_view t = trim_space(r.text);
   return t.size() > 1 && t.back() == '/' && t.find_first_not_of("/!") != std::string_view::npos;

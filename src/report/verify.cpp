@@ -20,6 +20,13 @@ bool is_litter(std::string_view name) {
          name.ends_with(".swo") || name.ends_with("~");
 }
 
+std::string removed_listing(const Verified& v) {
+  std::string out;
+  for (size_t i = 0; i < v.removed.size() && i < 5; ++i) out += (i ? ", " : "") + quote_path(v.removed[i]);
+  if (v.removed_roots > 5) out += " and " + std::to_string(v.removed_roots - 5) + " more";
+  return out;
+}
+
 namespace {
 
 // The COPY/ADD operands of the stages a build runs that come from the
@@ -80,6 +87,9 @@ struct Verifier::Baseline {
   std::optional<Build> build;        // when the Dockerfile could be read...
   std::optional<Operands> operands;  // ...and its COPY/ADD operands
   std::optional<UntrackedFiles> untracked;  // when the context is in a git work tree
+  // The file's exceptions as exclusions: what they name is meant to be
+  // sent even where no exclusion makes them decide (nullopt: none).
+  std::optional<Matcher> exceptions;
 };
 
 namespace {
@@ -106,6 +116,17 @@ Verifier::Verifier(const ContextOptions& options, const BuildOptions& build) : b
                                           : ctx.ignore_file;
   if (!ctx.ignore_file.empty()) b.ignore_content = read_all(*ctx.host, ctx.ignore_file);
   if (ctx.host->is_disk()) b.untracked = UntrackedFiles::list(options.context);
+  std::vector<Rule> exceptions;
+  for (const Rule& r : ctx.matcher->rules()) {
+    if (r.origin != RuleOrigin::kFile || !r.pattern.starts_with("!")) continue;
+    exceptions.push_back(r);
+    exceptions.back().pattern.erase(0, 1);
+  }
+  try {
+    if (!exceptions.empty()) b.exceptions.emplace(std::move(exceptions), ctx.matcher->syntax());
+  } catch (const Error&) {
+    // A malformed exception keeps nothing: the builder fails on it first.
+  }
   if (ctx.dockerfile_exists) {
     try {
       BuildOptions bo = build;
@@ -130,6 +151,7 @@ namespace {
 struct Merge {
   Verified& v;
   const Matcher& before_rules;
+  const Matcher* exceptions;
   const Operands* operands;
   const UntrackedFiles* untracked;
   std::string refusal;
@@ -137,6 +159,8 @@ struct Merge {
   uint64_t content_before = 0, content_after = 0;
   std::unordered_set<uint64_t> linked_before, linked_after;
   std::string last_root;  // the outermost removed path the walk is below
+  std::string ignore_file;  // its own entry may come and go with the edit
+  std::string first_added;
   bool keep_exceptions = true;
   static constexpr size_t kShown = 10;
 
@@ -154,10 +178,24 @@ struct Merge {
       last_root = e.path;
       if (v.removed_roots++ < kShown) v.removed.push_back(display_path(e.path, e.is_dir));
     }
-    if (!keep_exceptions || !refusal.empty() || e.rule < 0 || is_litter(base_name(e.path))) return;
-    const Rule& rule = before_rules.rule(static_cast<size_t>(e.rule));
-    if (rule.origin == RuleOrigin::kFile && rule.pattern.starts_with("!")) {
-      refusal = "it would exclude " + quote_path(e.path) + ", which " + rule_reference(rule) + " keeps";
+    if (!keep_exceptions || !refusal.empty() || is_litter(base_name(e.path))) return;
+    if (const Rule* rule = keeping_exception(e)) {
+      refusal = "it would exclude " + quote_path(e.path) + ", which " + rule_reference(*rule) + " keeps";
+    }
+  }
+  // The exception that decided the entry, or one that names it although
+  // no exclusion did (after `*.log` is deleted as overridden, `!*.log`
+  // still says logs are wanted).
+  const Rule* keeping_exception(const SentPaths::Entry& e) const {
+    if (e.rule >= 0) {
+      const Rule& rule = before_rules.rule(static_cast<size_t>(e.rule));
+      return rule.origin == RuleOrigin::kFile && rule.pattern.starts_with("!") ? &rule : nullptr;
+    }
+    if (!exceptions) return nullptr;
+    try {
+      return exceptions->matches_or_parents(e.path).rule;
+    } catch (const PatternError&) {
+      return nullptr;
     }
   }
   void run(SentPaths& before, SentPaths& after) {
@@ -170,11 +208,19 @@ struct Merge {
       if (operands && order <= 0) operands->observe(a.path, named_before);
       if (operands && order >= 0) operands->observe(b.path, named_after);
       if (order < 0) removed(a);
+      if (order > 0 && b.path != ignore_file && v.entries_added++ == 0) first_added = b.path;
       if (order <= 0) has_a = before.next(a);
       if (order >= 0) has_b = after.next(b);
     }
   }
 };
+
+// The ignore file as a context path ("" when it lies outside the context).
+std::string sent_name(const std::string& context, const std::string& file) {
+  const std::string dir = clean_path(context), name = clean_path(file);
+  if (dir == ".") return name.starts_with("../") || name.starts_with("/") ? "" : name;
+  return is_at_or_below(name, dir) && name != dir ? name.substr(dir.size() + 1) : "";
+}
 
 // Why two contexts make the build copy different things ("" when they do
 // not): each COPY/ADD of the context fails or places the same entries.
@@ -211,11 +257,19 @@ Verified Verifier::check_content(const std::string& content, const CheckMode& mo
   }
   b.selection.sent->rewind();
   if (b.untracked) v.untracked_files_saved = 0;
-  Merge merge{v, *b.selection.ctx.matcher, b.operands ? &*b.operands : nullptr, b.untracked ? &*b.untracked : nullptr};
+  Merge merge{v, *b.selection.ctx.matcher, b.exceptions ? &*b.exceptions : nullptr, b.operands ? &*b.operands : nullptr,
+              b.untracked ? &*b.untracked : nullptr};
   merge.keep_exceptions = mode.keep_exceptions;
+  merge.ignore_file = sent_name(b.options.context, b.ignore_file);
   merge.run(*b.selection.sent, *after.sent);
   v.bytes_saved = merge.content_before > merge.content_after ? merge.content_before - merge.content_after : 0;
   v.refusal = merge.refusal;
+  if (v.refusal.empty() && v.entries_added > 0) {
+    v.refusal = "it would send " + quote_path(merge.first_added) + ", which is kept out now";
+  }
+  if (v.refusal.empty() && mode.tidy && v.entries_removed > 0) {
+    v.refusal = "it would keep out " + v.removed.front() + ", which is sent now";
+  }
   if (b.operands) {
     v.copy_checked = true;
     if (v.refusal.empty()) {
@@ -224,7 +278,7 @@ Verified Verifier::check_content(const std::string& content, const CheckMode& mo
     }
     if (v.refusal.empty() && mode.same_copies) v.refusal = different_copies(*b.build, b.selection.ctx, after.ctx);
   }
-  if (v.refusal.empty() && v.entries_removed == 0) v.refusal = "it would keep nothing out";
+  if (v.refusal.empty() && v.entries_removed == 0 && !mode.tidy) v.refusal = "it would keep nothing out";
   v.holds = v.refusal.empty();
   return v;
 }

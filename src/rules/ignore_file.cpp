@@ -163,12 +163,29 @@ IgnoreFile read_named_ignore_file(const std::string& path) {
   return read_ignore_file(*in, path);
 }
 
+namespace {
+
+// `text`, whose lines end in "\n", with `eol` instead.
+std::string with_eol(std::string_view text, std::string_view eol) {
+  std::string out;
+  for (char c : text) {
+    if (c == '\n') {
+      out += eol;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string apply_edit(std::string_view content, const IgnoreEdit& edit) {
   const std::string eol = content.substr(0, content.find('\n')).ends_with("\r") ? "\r\n" : "\n";
   if (!edit.line) {
     std::string out(content);
     if (!out.empty() && !out.ends_with("\n")) out += eol;
-    return out + edit.text.value_or("") + eol;
+    return out + with_eol(edit.text.value_or(""), eol) + eol;
   }
   std::string out;
   size_t line = 1, i = 0;
@@ -179,7 +196,7 @@ std::string apply_edit(std::string_view content, const IgnoreEdit& edit) {
     if (line == *edit.line) {
       if (edit.text) {
         std::string_view ending = raw.ends_with("\r\n") ? "\r\n" : raw.ends_with("\n") ? "\n" : "";
-        out += *edit.text;
+        out += with_eol(*edit.text, eol);
         out += ending;
       }
     } else {

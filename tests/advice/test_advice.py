@@ -10,6 +10,10 @@ each builder:
   - nothing an exception (`!rule`) kept is lost, litter aside;
   - every COPY/ADD that worked still works, and each that copied something
     still copies something (`ctxpack copy --json`);
+  - a tidy-up (a rule a later one overrides deleted, a would-be comment
+    made a comment) sends exactly what was sent, unless the pattern it
+    frees from a comment keeps something out, which is then checked as
+    above;
   - once every proposal is applied, `report` has nothing more of the kind
     to propose: advice converges instead of coming back.
 
@@ -28,6 +32,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from workcopy import commit_all, write  # noqa: E402
 
 LITTER = (".DS_Store", "Thumbs.db", "desktop.ini")
+TIDY_UPS = ("overridden-rule", "inline-comment")
 
 
 def run(ctxpack, *args, cwd):
@@ -53,7 +58,8 @@ def generate(rng, root):
     for rel in rng.sample(waste, rng.randint(3, len(waste))):
         write(root, rel, "w" * rng.randint(1, 50000))
     rules = ["node_modules", "dist/", "*.log", "!keep.log", "/data*", "./data", "**/.git", "build",
-             "# comment", "!dist/**/app.js", ".cache", "docs", "!docs/guide.md", "web/coverage"]
+             "# comment", "!dist/**/app.js", ".cache", "docs", "!docs/guide.md", "web/coverage",
+             "!build", "logs # old logs", "  # indented comment", "// not a comment"]
     write(root, ".dockerignore", "\n".join(rng.sample(rules, rng.randint(0, len(rules)))) + "\n")
     copies = ["COPY . /app/", "COPY src /app/src", "COPY package.json /app/", "COPY dist/ /app/dist/",
               "COPY *.log /logs/", "COPY * /flat/", "COPY app/ /app/", "COPY docs/guide.md /doc/",
@@ -79,12 +85,23 @@ def apply(content, fix):
             lines.pop()
         lines.append(fix["text"])
         lines.append("")
+    elif fix["text"] is None:
+        del lines[fix["line"] - 1]
     else:
         lines[fix["line"] - 1] = fix["text"]
     return "\n".join(lines)
 
 
-def check_fix(ctxpack, root, builder, fix, claim, before_ls, before_copy, where):
+def apply_all(content, fixes):
+    """In-place edits from the last line up, so that each line number still
+    names the line reported; then the appended lines."""
+    in_place = sorted((f for f in fixes if f["line"] is not None), key=lambda f: -f["line"])
+    for fix in in_place + [f for f in fixes if f["line"] is None]:
+        content = apply(content, fix)
+    return content
+
+
+def check_fix(ctxpack, root, builder, fix, claim, before_ls, before_copy, where, tidy=False):
     ignore = os.path.join(root, fix["file"])
     original = open(ignore).read() if os.path.exists(ignore) else ""
     with open(ignore, "w") as f:
@@ -98,8 +115,8 @@ def check_fix(ctxpack, root, builder, fix, claim, before_ls, before_copy, where)
     build_files = {".dockerignore", "Dockerfile"}
     removed = [p for p in before_ls if p not in after_ls and p not in build_files]
     added = [p for p in after_ls if p not in before_ls]
-    assert removed, f"{where}: {fix['text']!r} keeps nothing out"
-    assert not added, f"{where}: {fix['text']!r} sends {added[:3]} it did not send before"
+    assert removed or tidy, f"{where}: {fix['text']!r} keeps nothing out"
+    assert not added, f"{where}: {fix['text']!r} (line {fix['line']}) sends {added[:3]} it did not send before"
     files = [p for p in removed if before_ls[p]["type"] == "file"]
     if claim is not None:
         got = (len(files), sum(before_ls[p]["size"] for p in files))
@@ -119,21 +136,22 @@ def check_context(ctxpack, root, builder, where):
     report = json.loads(run(ctxpack, "report", "--json", "--builder", builder, ".", cwd=root))
     before_ls = listing(ctxpack, root, builder)
     before_copy = copy_plan(ctxpack, root, builder)
-    proposals = [(s["fix"], (s["files"], s["bytes"])) for s in report["suggestions"]]
-    proposals += [(f["fix"], None) for f in report["findings"] if f.get("fix")]
-    for fix, claim in proposals:
-        check_fix(ctxpack, root, builder, fix, claim, before_ls, before_copy, where)
+    proposals = [(s["fix"], (s["files"], s["bytes"]), False) for s in report["suggestions"]]
+    proposals += [(f["fix"], None, f["code"] in TIDY_UPS) for f in report["findings"] if f.get("fix")]
+    for fix, claim, tidy in proposals:
+        check_fix(ctxpack, root, builder, fix, claim, before_ls, before_copy, where, tidy)
     # All of them at once, then ask again.
     ignore = os.path.join(root, ".dockerignore")
     content = open(ignore).read() if os.path.exists(ignore) else ""
-    for fix, _ in sorted(proposals, key=lambda p: p[0]["line"] is None):
-        content = apply(content, fix)
+    content = apply_all(content, [fix for fix, _, _ in proposals])
     with open(ignore, "w") as f:
         f.write(content)
     again = json.loads(run(ctxpack, "report", "--json", "--builder", builder, ".", cwd=root))
-    applied = {fix["text"] for fix, _ in proposals}
+    applied = {fix["text"] for fix, _, _ in proposals}
     for s in again["suggestions"]:
         assert s["rule"] not in applied, f"{where}: {s['rule']!r} is proposed again once applied"
+    for f in again["findings"]:
+        assert not (f.get("fix") and f["code"] in TIDY_UPS), f"{where}: {f['code']} {f['message']!r} once applied"
     return len(proposals)
 
 

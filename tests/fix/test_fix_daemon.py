@@ -46,7 +46,9 @@ def generate(rng, root):
                           rng.randint(2, 8)):
         write(root, rel, "junk" * rng.randint(10, 5000))
     write(root, ".env", "DATABASE_URL=postgres://app:Xk29fj3kdL2x@db/app\n")
-    ignore = rng.sample(["node_modules", "dist", "*.log", "docs", "!docs/guide.md", "# comment"], rng.randint(0, 4))
+    # With tidy-ups to make: an exception that overrides `*.log`, a would-be comment.
+    ignore = rng.sample(["node_modules", "dist", "*.log", "docs", "!docs/guide.md", "# comment", "!*.log",
+                         "web/dist # bundles", "// old rules"], rng.randint(0, 5))
     if ignore:
         write(root, ".dockerignore", "\n".join(ignore) + "\n")
     copies = ["COPY package.json /ctx/", "COPY src /ctx/src", "COPY ${DIR} /ctx/${DIR}/", "COPY *.md /ctx/md/",

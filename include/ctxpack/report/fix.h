@@ -27,7 +27,7 @@ struct FixOptions {
 struct FixChange {
   std::optional<size_t> line;  // the line replaced (1-based); nullopt for a line added
   std::string old_text;        // the line replaced, as it was
-  std::string text;            // the new line
+  std::optional<std::string> text;  // the new line(s, "\n" between); nullopt deletes the line
   std::string reason;          // why ("build output", "secret: ...", "\"dist\" matches only at the root")
   uint64_t files = 0;          // what it keeps out on its own, measured with the first builder
   uint64_t bytes = 0;

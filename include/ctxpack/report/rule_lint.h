@@ -6,7 +6,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ctxpack/context/context.h"
@@ -49,6 +51,11 @@ class RuleLint {
   std::vector<size_t> file_hunt_;  // trailing-slash rules that have not matched a file yet
   std::vector<size_t> root_only_;  // bare-name exclusions to test against nested names
 };
+
+// The line as its author meant it when it holds a would-be comment (an
+// indented '#', a '//', a '#' after a pattern): the comment in column 1,
+// on a line of its own before the pattern, if any; nullopt otherwise.
+std::optional<std::string> intended_line(std::string_view text);
 
 // Exceptions a builder's walk cannot honour: what they re-include lies in
 // excluded directories it never enters (the classic client enters one only

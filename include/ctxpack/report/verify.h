@@ -2,8 +2,9 @@
 // applied in memory and the builder's selection is walked again; the
 // change holds only if it keeps something out, leaves every COPY/ADD
 // operand of the stages the build runs naming something (so the build does
-// not start to fail, nor a wildcard to copy nothing), and excludes nothing
-// an exception keeps (OS and editor litter aside). What it saves is
+// not start to fail, nor a wildcard to copy nothing), sends nothing that
+// is kept out now, and excludes nothing an exception keeps (OS and editor
+// litter aside). What it saves is
 // measured, never estimated. Memory stays flat: both selections are
 // streamed from temporary files and merged in walk order.
 #pragma once
@@ -30,6 +31,7 @@ struct Verified {
   uint64_t files_saved = 0;    // sent regular files it keeps out
   uint64_t bytes_saved = 0;    // content bytes the report's total drops by (the ignore file's own growth aside)
   uint64_t entries_removed = 0;
+  uint64_t entries_added = 0;  // sent with it and not now (the ignore file itself aside)
   // What it keeps out, as the outermost paths (everything below a
   // directory in it goes too): the first few in walk order, and how many.
   std::vector<std::string> removed;
@@ -41,6 +43,10 @@ struct Verified {
   // the project chose to have, whatever its name suggests.
   std::optional<uint64_t> untracked_files_saved;
 };
+
+// What a change keeps out, for a message: the first few outermost paths
+// and how many more.
+std::string removed_listing(const Verified& v);
 
 class Verifier {
  public:
@@ -62,6 +68,10 @@ class Verifier {
   struct CheckMode {
     bool keep_exceptions = true;  // nothing an exception of the current file keeps may go
     bool same_copies = false;     // every COPY/ADD copies exactly what it did (an allowlist)
+    // A change that only tidies the file (a rule that decides nothing
+    // removed, a would-be comment made one) holds when the selection stays
+    // exactly as it is, instead of when it keeps something out.
+    bool tidy = false;
   };
   // The ignore file as a whole replaced by `content`.
   Verified check_content(const std::string& content, const CheckMode& mode);

@@ -41,7 +41,8 @@ struct IgnoreFile {
 IgnoreFile parse_ignore_file(std::string_view content, const std::string& name);
 
 // One change to an ignore file: append a line (no `line`), replace line
-// `line` (both), or delete it (no `text`).
+// `line` (both), or delete it (no `text`). A text of several lines
+// separates them with "\n".
 struct IgnoreEdit {
   std::string file;  // as the user names it; created when missing
   std::optional<size_t> line;
@@ -49,8 +50,9 @@ struct IgnoreEdit {
 };
 
 // `content` with `edit` applied. Line endings are kept: a new line takes
-// the file's ("\r\n" when its first line has one), and a missing final
-// newline is added before appending.
+// the file's ("\r\n" when its first line has one, also between the lines
+// of a text of several), and a missing final newline is added before
+// appending.
 std::string apply_edit(std::string_view content, const IgnoreEdit& edit);
 
 // Reads and parses an open ignore file, as Docker's scanner does: holding
