@@ -393,7 +393,8 @@ TEST(ReportLint, EveryCodeIsDocumentedOnce) {
   for (const char* code :
        {"secret-file", "git-dir", "symlink-dangling", "symlink-outside", "unreadable", "special-file", "inline-comment",
         "trailing-slash", "root-only-pattern", "unused-rule", "invalid-pattern", "overridden-rule", "redundant-rule",
-        "legacy-unreachable-exception", "builder-disagreement", "ignore-file-differs", "dockerfile-missing"}) {
+        "legacy-unreachable-exception", "buildah-unreachable-exception", "builder-disagreement", "ignore-file-differs",
+        "dockerfile-missing"}) {
     EXPECT_TRUE(seen.count(code)) << code;
   }
 }

@@ -58,9 +58,11 @@ const std::vector<FindingCode>& finding_codes() {
       {"legacy-unreachable-exception", Severity::kWarning,
        "an exception the legacy builder cannot honour: what it re-includes lies in directories the classic walk "
        "never enters"},
+      {"buildah-unreachable-exception", Severity::kWarning,
+       "an exception Buildah cannot honour: what it re-includes lies in directories Buildah's walk never enters"},
       {"builder-disagreement", Severity::kWarning,
-       "a path BuildKit sends and the legacy builder does not, or the reverse (info when only directories differ)"},
-      {"ignore-file-differs", Severity::kInfo, "BuildKit and the legacy builder read different ignore files"},
+       "a path one builder sends and another does not (info when only directories differ)"},
+      {"ignore-file-differs", Severity::kInfo, "the builders read different ignore files"},
       {"dockerfile-missing", Severity::kError, "there is no Dockerfile where the build looks for it"},
   };
   return codes;

@@ -4,7 +4,12 @@ subdirectory: SARIF 2.1.0's required structure, one rule per finding code
 that the JSON report can give, every result agreeing with the JSON
 report's finding (code, level, message), and every location resolving,
 from the repository root, to the file that holds the problem and, for an
-ignore-file rule, to the line holding it."""
+ignore-file rule, to the line holding it. Then every document the test
+made, and those of contexts with no findings, with findings only the
+builder comparison makes and with no Dockerfile, is judged against SARIF
+2.1.0's schema by sarifcheck/ (properties, types, required properties and
+enumerations, from the object model Debian packages, generated from the
+published schema)."""
 import argparse
 import json
 import os
@@ -14,6 +19,9 @@ import tempfile
 import urllib.parse
 
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
+HERE = os.path.dirname(os.path.abspath(__file__))
+# golang-github-haya14busa-go-sarif-dev: SARIF 2.1.0's schema as Go types.
+MODEL = "/usr/share/gocode/src/github.com/haya14busa/go-sarif/sarif/sarif.go"
 failures = []
 
 
@@ -95,22 +103,89 @@ def check(sarif, report, root, cwd):
             fail(f"no {expected} result (the fixture was made to have one)")
 
 
+def build_checker(tmp):
+    """sarifcheck, built in GOPATH mode against the packaged model (no network)."""
+    binary = os.path.join(tmp, "sarifcheck")
+    env = dict(os.environ, GO111MODULE="off", GOFLAGS="", GOPROXY="off", GOPATH="/usr/share/gocode",
+               GOCACHE=os.path.join(tmp, "gocache"))
+    subprocess.run(["go", "build", "-o", binary, "."], cwd=os.path.join(HERE, "sarifcheck"), env=env, check=True)
+    return binary
+
+
+def report(ctxpack, args, cwd):
+    sarif = subprocess.run([ctxpack, "report", *args, "--format", "sarif"], cwd=cwd, capture_output=True, text=True)
+    as_json = subprocess.run([ctxpack, "report", *args, "--format", "json"], cwd=cwd, capture_output=True, text=True)
+    if sarif.returncode != as_json.returncode or sarif.returncode not in (0, 1):
+        fail(f"report {args}: exit status {sarif.returncode}, --format json gives {as_json.returncode}")
+    return sarif.stdout, json.loads(sarif.stdout), json.loads(as_json.stdout)
+
+
+def check_results(sarif, report, where):
+    """What any document must say: one result per finding, at its level,
+    under a rule the driver lists."""
+    run = sarif["runs"][0]
+    ids = [r["id"] for r in run["tool"]["driver"]["rules"]]
+    results, findings = run["results"], report["findings"]
+    if len(results) != len(findings):
+        return fail(f"{where}: {len(results)} results for {len(findings)} findings")
+    for res, f in zip(results, findings):
+        if res["ruleId"] != f["code"] or ids[res["ruleIndex"]] != f["code"] or res["level"] != LEVELS[f["severity"]]:
+            fail(f"{where}: result {res['ruleId']} {res['level']} for finding {f['code']} {f['severity']}")
+
+
+def other_contexts(tmp):
+    """(directory, report arguments, what the document must hold)."""
+    quiet = os.path.join(tmp, "quiet")
+    os.makedirs(quiet)
+    for name, text in {"Dockerfile": "FROM scratch\nCOPY a /a\n", "a": "a\n"}.items():
+        with open(os.path.join(quiet, name), "w") as f:
+            f.write(text)
+    split = os.path.join(tmp, "split")
+    os.makedirs(os.path.join(split, "x"))
+    for name, text in {"Dockerfile": "FROM scratch\nCOPY . /a\n", ".dockerignore": "*\n!**/keep.py\n",
+                       "x/keep.py": "\n"}.items():
+        with open(os.path.join(split, name), "w") as f:
+            f.write(text)
+    bare = os.path.join(tmp, "bare")
+    os.makedirs(bare)
+    return [(quiet, ["."], "no findings"), (split, ["."], "builder-disagreement"),
+            (bare, ["."], "dockerfile-missing")]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--ctxpack", required=True)
     args = ap.parse_args()
     ctxpack = os.path.abspath(args.ctxpack)
     with tempfile.TemporaryDirectory() as tmp:
+        checker = build_checker(tmp)
+        documents = []
         root = os.path.join(tmp, "repo")
         ctx = make_repo(root)
         # From the repository root, as CI runs it, and from inside the context.
         for cwd, context in ((root, "svc/api"), (ctx, ".")):
-            cmd = [ctxpack, "report", "--no-compare", context]
-            sarif = subprocess.run(cmd + ["--format", "sarif"], cwd=cwd, capture_output=True, text=True)
-            report = subprocess.run(cmd + ["--format", "json"], cwd=cwd, capture_output=True, text=True)
-            if sarif.returncode != report.returncode:
-                fail(f"exit status {sarif.returncode}, --format json gives {report.returncode}")
-            check(json.loads(sarif.stdout), json.loads(report.stdout), root, cwd)
+            text, sarif, as_json = report(ctxpack, ["--no-compare", context], cwd)
+            documents.append(text)
+            check(sarif, as_json, root, cwd)
+        for cwd, report_args, holds in other_contexts(tmp):
+            text, sarif, as_json = report(ctxpack, report_args, cwd)
+            documents.append(text)
+            check_results(sarif, as_json, holds)
+            codes = {r["ruleId"] for r in sarif["runs"][0]["results"]}
+            if (holds == "no findings") != (not codes) or (holds != "no findings" and holds not in codes):
+                fail(f"{cwd}: results {sorted(codes)}, the context was made to give {holds}")
+        paths = []
+        for i, text in enumerate(documents):
+            paths.append(os.path.join(tmp, f"{i}.sarif"))
+            with open(paths[-1], "w") as f:
+                f.write(text)
+        judged = subprocess.run([checker, MODEL, *paths], capture_output=True, text=True)
+        for line in judged.stdout.splitlines():
+            fail(f"schema: {line}")
+        if judged.returncode not in (0, 1):
+            fail(f"sarifcheck: {judged.stderr.strip()}")
+        levels = {r["level"] for t in documents for r in json.loads(t)["runs"][0]["results"]}
+        print(f"{len(documents)} SARIF documents judged against the 2.1.0 schema, levels {sorted(levels)}")
     print("PASS" if not failures else f"{len(failures)} failures")
     return 1 if failures else 0
 
