@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The .deb CPack makes: its runtime dependencies found by dpkg-shlibdeps,
-the program, man page, completions and docker plugin in it (dpkg-deb -c),
-and, installed by dpkg into a throwaway root, a ctxpack that runs."""
+the program, man page (gzip -9n, as Debian policy wants), completions and
+docker plugin in it (dpkg-deb -c), and, installed by dpkg into a throwaway
+root, a ctxpack that runs and a man page that renders without a warning."""
 import argparse
 import os
 import subprocess
@@ -10,7 +11,7 @@ import tempfile
 
 EXPECTED = [
     "./usr/bin/ctxpack",
-    "./usr/share/man/man1/ctxpack.1",
+    "./usr/share/man/man1/ctxpack.1.gz",
     "./usr/share/bash-completion/completions/ctxpack",
     "./usr/share/zsh/vendor-completions/_ctxpack",
     "./usr/share/fish/vendor_completions.d/ctxpack.fish",
@@ -65,6 +66,16 @@ def main():
         version = subprocess.run([os.path.join(root, "usr/bin/ctxpack"), "--version"], capture_output=True, text=True)
         if version.returncode != 0 or not version.stdout.startswith("ctxpack "):
             fail(f"installed ctxpack --version: {version.returncode} {version.stdout!r} {version.stderr!r}")
+        page = os.path.join(root, "usr/share/man/man1/ctxpack.1.gz")
+        with open(page, "rb") as f:
+            header = f.read(10)
+        # gzip -n: no file name (flag bit 3) and no time stamp (bytes 4-7).
+        if header[:2] != b"\x1f\x8b" or header[3] & 0x08 or header[4:8] != b"\0\0\0\0":
+            fail(f"{page} is not a gzip -n stream: {header!r}")
+        man = subprocess.run(["man", "--warnings", "-l", page], capture_output=True, text=True,
+                             env=dict(os.environ, MANWIDTH="80", MAN_KEEP_FORMATTING="0"))
+        if man.returncode != 0 or man.stderr.strip() or "ctxpack" not in man.stdout:
+            fail(f"man -l {page}: exit {man.returncode}, {man.stderr.strip()[:300]!r}")
         plugin = os.path.join(root, "usr/lib/docker/cli-plugins/docker-ctxpack")
         if '"Vendor":"ctxpack"' not in out(plugin, "docker-cli-plugin-metadata"):
             fail("the packaged plugin does not answer docker-cli-plugin-metadata")
