@@ -9,3 +9,9 @@ foreach(name precommit action)
                    --ctxpack $<TARGET_FILE:ctxpack> --source-dir ${PROJECT_SOURCE_DIR})
   set_tests_properties(integration_${name} PROPERTIES TIMEOUT 120 LABELS e2e)
 endforeach()
+# The action's other install path, building ctxpack from the checkout: a
+# release build of the program, hence slow.
+add_test(NAME integration_action_build
+         COMMAND ${CTXPACK_SYSTEM_PYTHON} ${CMAKE_CURRENT_LIST_DIR}/test_action.py --build-from-source
+                 --ctxpack $<TARGET_FILE:ctxpack> --source-dir ${PROJECT_SOURCE_DIR})
+set_tests_properties(integration_action_build PROPERTIES TIMEOUT 1200 LABELS "slow;install")
