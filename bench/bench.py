@@ -373,12 +373,7 @@ class Suite:
                        note="`cat (floor)` reads every regular file Docker sends into the pipe: the read/write floor.")
         if with_compression:
             self.gzip_group(md, shape, root, dockertar)
-            self.add_group(md, shape, "pack, zstd", root, [
-                Command("pack-zstd", "ctxpack zstd", self.ctx("pack", ".", "--builder", "legacy", "-o", "-",
-                                                              "--compress", "zstd"), ctxpack=True),
-                Command("gnutar-zstd", "GNU tar --zstd", ["tar", "--zstd", "-cf", "-", *selection.GNUTAR_EXCLUDES, "."]),
-                Command("bsdtar-zstd", "bsdtar --zstd", ["bsdtar", "--zstd", "-cf", "-", *selection.BSDTAR_EXCLUDES, "."]),
-            ], self.args.compress_runs, reference="pack-zstd")
+            self.threaded_groups(md, shape, root)
         self.add_group(md, shape, "ls (walk and select)", root, [
             Command("find", "find, pruned", find_pruned),
             Command("ls", "ctxpack ls", self.ctx("ls", "."), ctxpack=True),
@@ -415,11 +410,27 @@ class Suite:
                        note="`ctxpack gzip` uses every core (%d here, the default `--jobs`), as does pigz; "
                             "GNU tar, bsdtar and Docker's code compress on one." % cores)
 
-    def gzip_only(self, shape):
-        """The gzip group alone, without Docker's code (--only gzip)."""
+    def threaded_groups(self, md, shape, root):
+        """zstd and xz on every core, against GNU tar into the same compressor with -T0 at the same level."""
+        cores = os.cpu_count()
+        gnutar = ["tar", "-cf", "-", *selection.GNUTAR_EXCLUDES, "."]
+        for kind, level in (("zstd", 3), ("xz", 6)):
+            self.add_group(md, shape, "pack, %s" % kind, root, [
+                Command("pack-" + kind, "ctxpack %s" % kind,
+                        self.ctx("pack", ".", "--builder", "legacy", "-o", "-", "--compress", kind,
+                                 "--level", str(level)), ctxpack=True),
+                Command(kind + "-t0", "GNU tar into %s -T0 -%d" % (kind, level),
+                        ["bash", "-c", "set -o pipefail; %s | %s -T0 -%d -c" % (shlex.join(gnutar), kind, level)]),
+            ], self.args.compress_runs, reference="pack-" + kind,
+                note="Both use every core (%d here): ctxpack through libarchive's `threads` option (the default "
+                     "`--jobs`), the CLI with `-T0`; level %d, each tool's default." % (cores, level))
+
+    def compress_only(self, shape):
+        """The compressed groups alone, without Docker's code (--only compress)."""
         root = os.path.join(self.args.work, "contexts", shape)
-        md = ["## %s context: pack, gzip only\n" % shape]
+        md = ["## %s context: pack, compressed only\n" % shape]
         self.gzip_group(md, shape, root, None)
+        self.threaded_groups(md, shape, root)
         self.sections.append("\n".join(md))
 
     def pack_check(self, md, root, ref):
@@ -538,17 +549,30 @@ class Suite:
                         True, "TarWithOptions time / ctxpack pack --builder legacy time")
             self.target("ls within 1.3× of find with the same pruning, %s" % shape, shape, "ls", "find", 1.3,
                         False, "ctxpack ls time / find time")
-        self.gzip_targets()
-        self.target("why --stdin ≥ 20× Docker's matcher, 1M paths", "paths", "dockermatch", "why", 20, True,
+        self.compress_targets()
+        self.target("why --stdin ≥ 30× Docker's matcher, 1M paths", "paths", "dockermatch", "why", 30, True,
                     "patternmatcher time / ctxpack why time")
         for shape in shapes:
             for key, label in (("ls", "ctxpack ls"), ("ls-legacy", "ctxpack ls --builder legacy"),
                                ("pack-legacy", "ctxpack pack --builder legacy"), ("pack", "ctxpack pack")):
                 self.rss_target(shape, key, label)
 
-    def gzip_targets(self):
+    def compress_targets(self):
         self.target("pack --compress gzip ≥ 1.5× GNU tar into pigz (all cores), monorepo", "monorepo", "pigz",
                     "pack-gzip", 1.5, True, "tar into pigz time / ctxpack gzip time")
+        for kind in ("zstd", "xz"):
+            if ("monorepo", "pack-" + kind) in self.results:
+                self.target("pack --compress %s ≥ GNU tar into %s -T0, monorepo" % (kind, kind), "monorepo",
+                            kind + "-t0", "pack-" + kind, 1.0, True, "tar into %s -T0 time / ctxpack time" % kind)
+        # The compressors' own memory comes on top of the uncompressed pack's
+        # 10 MiB: libdeflate ~4.5 MiB per worker (two 1 MiB blocks in and out,
+        # its compressor), zstd -3's multithreaded jobs, xz -6's 94 MiB encoder
+        # plus block buffers per thread (xz(1)); these are measured, not checked.
+        for kind in ("gzip", "zstd", "xz"):
+            c = self.results.get(("monorepo", "pack-" + kind))
+            if c and c.times and None not in c.rss:
+                self.targets.append(("peak RSS of `ctxpack pack --compress %s`, monorepo" % kind,
+                                     fmt_rss(max(c.rss)), "10 MiB + the compressor's", "measured"))
         a, b = self.results.get(("monorepo", "pack-gzip")), self.results.get(("monorepo", "pigz"))
         name = "gzip output ≤ 1.03× pigz's, monorepo"
         if not a or not b or not a.out_bytes or not b.out_bytes:
@@ -612,15 +636,22 @@ def main():
     ap.add_argument("--budget", type=float, default=60,
                     help="seconds a command may take over its runs; slower ones run fewer times")
     ap.add_argument("--quick", action="store_true", help="100k shape and why only")
-    ap.add_argument("--only", choices=["gzip"], help="only the gzip group on the 100k shape (no Docker baseline)")
+    ap.add_argument("--only", choices=["compress", "why"],
+                    help="only the compressed groups on the 100k shape (no Docker baseline), or only why --stdin")
     args = ap.parse_args()
     args.ctxpack = os.path.abspath(args.ctxpack)
 
     suite = Suite(args)
-    if args.only == "gzip":
-        suite.gzip_only("monorepo")
-        suite.gzip_targets()
-        suite.write([], "everything but the gzip group (--only gzip)")
+    if args.only == "compress":
+        suite.compress_only("monorepo")
+        suite.compress_targets()
+        suite.write([], "everything but the compressed groups (--only compress)")
+        return
+    if args.only == "why":
+        suite.why(args.runs_1m)
+        suite.target("why --stdin ≥ 30× Docker's matcher, 1M paths", "paths", "dockermatch", "why", 30, True,
+                     "patternmatcher time / ctxpack why time")
+        suite.write([], "everything but why --stdin (--only why)")
         return
     shapes = ["monorepo"] if args.quick else ["monorepo", "wide"]
     suite.shape("monorepo", args.runs, with_compression=True)

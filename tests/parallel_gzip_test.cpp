@@ -1,6 +1,6 @@
 // The parallel gzip writer, read back with libarchive (zlib underneath):
 // an independent decoder that must take the concatenated members as one
-// stream. tests/pack/test_pack_gzip.py does the same with gzip, bsdtar and
+// stream. tests/pack/test_pack_compress.py does the same with gzip, bsdtar and
 // Python on whole packs.
 #include "ctxpack/pack/parallel_gzip.h"
 

@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cstring>
 #include <functional>
+#include <thread>
 
 #include "ctxpack/pack/parallel_gzip.h"
 
@@ -295,11 +296,23 @@ namespace {
 
 using RawOutput = std::function<void(const char*, size_t)>;
 
+// How many threads zstd or xz compress with. Their multithreaded encoders
+// cut the stream into jobs (zstd) or blocks (xz) whose size depends on
+// the level only, so the bytes are the same for any count of two or
+// more; one thread would switch libarchive to the single-threaded
+// encoders, whose bytes differ. So at least two, also for --jobs 1: the
+// second thread of a one-core job only waits.
+unsigned worker_count(Compression, unsigned threads) {
+  if (threads == 0) threads = std::thread::hardware_concurrency();
+  return std::max(2u, threads);
+}
+
 // A libarchive write handle with no format of its own ("raw") and one
 // compression filter.
 class FilterCompressor final : public TarCompressor {
  public:
-  FilterCompressor(RawOutput output, Compression c, int level) : output_(std::move(output)), a_(archive_write_new()) {
+  FilterCompressor(RawOutput output, Compression c, int level, unsigned threads)
+      : output_(std::move(output)), a_(archive_write_new()) {
     if (!a_) throw Error("out of memory");
     int r = ARCHIVE_OK;
     const char* filter = compression_name(c);
@@ -321,6 +334,10 @@ class FilterCompressor final : public TarCompressor {
     if (level >= 0) {
       check(archive_write_set_filter_option(a_, filter, "compression-level", std::to_string(level).c_str()),
             "cannot set the compression level");
+    }
+    if (c == Compression::kZstd || c == Compression::kXz) {
+      check(archive_write_set_filter_option(a_, filter, "threads", std::to_string(worker_count(c, threads)).c_str()),
+            "cannot set the compression threads");
     }
     check(archive_write_set_format_raw(a_), "cannot set up compression");
     check(archive_write_set_bytes_per_block(a_, 0), "cannot set up compression");
@@ -398,7 +415,7 @@ TarStream::TarStream(int fd, const TarStreamOptions& options)
   if (options.compression == Compression::kGzip) {
     sink_ = std::make_unique<GzipCompressor>(std::move(output), options.level, options.threads);
   } else if (options.compression != Compression::kNone) {
-    sink_ = std::make_unique<FilterCompressor>(std::move(output), options.compression, options.level);
+    sink_ = std::make_unique<FilterCompressor>(std::move(output), options.compression, options.level, options.threads);
   }
   struct stat st;
   if (::fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode)) {

@@ -22,9 +22,10 @@ add_test(NAME pack_daemon
 # would only repeat them.
 set_tests_properties(pack_daemon PROPERTIES TIMEOUT 900 LABELS "daemon;slow")
 
-# gzip written as parallel members: gzip, bsdtar and Python read it whole,
-# the same bytes for any --jobs, and a failed write leaves no file.
-add_test(NAME pack_gzip
-         COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/test_pack_gzip.py
+# Compressed on several threads (gzip as parallel members, zstd and xz
+# with their multithreaded encoders): their tools, bsdtar and Python read
+# it whole, the same bytes for any --jobs, and a failed write leaves no file.
+add_test(NAME pack_compress
+         COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/test_pack_compress.py
                  --ctxpack $<TARGET_FILE:ctxpack>)
-set_tests_properties(pack_gzip PROPERTIES TIMEOUT 120)
+set_tests_properties(pack_compress PROPERTIES TIMEOUT 120)

@@ -1,17 +1,22 @@
 #!/usr/bin/env python3
-"""`ctxpack pack --compress gzip` writes independent gzip members on several
-threads: the stream must still be one gzip file to every reader, hold exactly
-the uncompressed tar, and not depend on the thread count.
+"""`ctxpack pack --compress gzip|zstd|xz` compresses on several threads
+(gzip: independent members; zstd and xz: their multithreaded encoders): the
+stream must still be one file to every reader, hold exactly the
+uncompressed tar, and not depend on the thread count (--jobs 1, 2, 4 give
+the same bytes with --reproducible).
 
-Readers: gzip -t, bsdtar -tzf (libarchive), Python's gzip module. The context
-holds several MiB so that the stream has several members. Also: --jobs 0 is
-refused, and a write that fails leaves no partial file behind.
+Readers: gzip -t / zstd -t / xz -t, bsdtar -tf (libarchive), and Python's
+gzip and lzma modules (zstd's own CLI decompresses for the byte check). The
+context holds several MiB so that the stream has several gzip members and,
+at level 1, several xz blocks. Also: --jobs 0 is refused, and a write that
+fails leaves no partial file behind.
 
-    python3 tests/pack/test_pack_gzip.py --ctxpack build/ctxpack
+    python3 tests/pack/test_pack_compress.py --ctxpack build/ctxpack
 """
 
 import argparse
 import gzip
+import lzma
 import os
 import random
 import resource
@@ -53,16 +58,31 @@ def pack(ctxpack, ctx, out, *flags, **kw):
                           capture_output=True, **kw)
 
 
-def readers_accept(path, tar):
+def decompressed(kind, path):
+    if kind == "gzip":
+        with gzip.open(path, "rb") as f:
+            return f.read()
+    if kind == "xz":
+        with lzma.open(path, "rb") as f:
+            return f.read()
+    return subprocess.run(["zstd", "-dc", path], capture_output=True, check=True).stdout
+
+
+def readers_accept(kind, path, tar):
     name = os.path.basename(path)
-    res = subprocess.run(["gzip", "-t", path], capture_output=True)
-    check(res.returncode == 0, "gzip -t %s: %s" % (name, res.stderr.decode(errors="replace")))
-    listed = subprocess.run(["bsdtar", "-tzf", path], capture_output=True)
+    res = subprocess.run([kind, "-t", path], capture_output=True)
+    check(res.returncode == 0, "%s -t %s: %s" % (kind, name, res.stderr.decode(errors="replace")))
+    listed = subprocess.run(["bsdtar", "-tf", path], capture_output=True)
     plain = subprocess.run(["bsdtar", "-tf", tar], capture_output=True)
     check(listed.returncode == 0 and listed.stdout == plain.stdout and len(plain.stdout.splitlines()) > 200,
-          "bsdtar -tzf %s lists what bsdtar -tf of the plain tar lists: %s" % (name, listed.stderr))
-    with gzip.open(path, "rb") as f, open(tar, "rb") as t:
-        check(f.read() == t.read(), "python gzip of %s gives exactly the uncompressed tar" % name)
+          "bsdtar -tf %s lists what bsdtar -tf of the plain tar lists: %s" % (name, listed.stderr))
+    with open(tar, "rb") as t:
+        check(decompressed(kind, path) == t.read(), "%s of %s gives exactly the uncompressed tar" % (kind, name))
+
+
+def xz_blocks(path):
+    out = subprocess.run(["xz", "--robot", "-lv", path], capture_output=True, text=True).stdout
+    return sum(1 for line in out.splitlines() if line.startswith("block\t"))
 
 
 def members(data):
@@ -86,20 +106,26 @@ def main():
         res = pack(args.ctxpack, ctx, tar)
         check(res.returncode == 0, "uncompressed pack: %s" % res.stderr)
 
-        outputs = {}
-        for jobs in ("1", "2", "4"):
-            out = os.path.join(tmp, "ctx.%s.tar.gz" % jobs)
-            res = pack(args.ctxpack, ctx, out, "--compress", "gzip", "--jobs", jobs)
-            check(res.returncode == 0, "--jobs %s: %s" % (jobs, res.stderr))
-            with open(out, "rb") as f:
-                outputs[jobs] = f.read()
-            readers_accept(out, tar)
-        check(len(set(outputs.values())) == 1, "--reproducible gzip differs across --jobs 1, 2, 4")
-        check(members(outputs["1"]) >= 3, "expected several gzip members, got %d" % members(outputs["1"]))
+        for kind, level in (("gzip", []), ("zstd", ["--level", "1"]), ("xz", ["--level", "1"])):
+            outputs = {}
+            for jobs in ("1", "2", "4"):
+                out = os.path.join(tmp, "ctx.%s.tar.%s" % (jobs, kind))
+                res = pack(args.ctxpack, ctx, out, "--compress", kind, *level, "--jobs", jobs)
+                check(res.returncode == 0, "%s --jobs %s: %s" % (kind, jobs, res.stderr))
+                with open(out, "rb") as f:
+                    outputs[jobs] = f.read()
+                readers_accept(kind, out, tar)
+            check(len(set(outputs.values())) == 1, "--reproducible %s differs across --jobs 1, 2, 4" % kind)
+            if kind == "gzip":
+                check(members(outputs["1"]) >= 3, "expected several gzip members, got %d" % members(outputs["1"]))
+                gz = outputs["1"]
+            if kind == "xz":
+                blocks = xz_blocks(os.path.join(tmp, "ctx.1.tar.xz"))
+                check(blocks >= 2, "expected several xz blocks (the multithreaded encoder), got %d" % blocks)
         again = os.path.join(tmp, "again.tar.gz")
         pack(args.ctxpack, ctx, again, "--compress", "gzip")
         with open(again, "rb") as f:
-            check(f.read() == outputs["1"], "a second run (default --jobs) gives other bytes")
+            check(f.read() == gz, "a second run (default --jobs) gives other bytes")
 
         res = pack(args.ctxpack, ctx, os.path.join(tmp, "zero.tar.gz"), "--compress", "gzip", "--jobs", "0")
         lines = res.stderr.decode(errors="replace").strip().splitlines()
@@ -117,7 +143,7 @@ def main():
     if failures:
         print("%d failures" % len(failures), file=sys.stderr)
         return 1
-    print("ok: gzip members read by gzip, bsdtar and Python; same bytes for --jobs 1, 2, 4")
+    print("ok: gzip, zstd and xz read by their tools, bsdtar and Python; same bytes for --jobs 1, 2, 4")
     return 0
 
 
