@@ -160,6 +160,16 @@ TEST(ReportLint, BuildersReadDifferentIgnoreFiles) {
   ASSERT_NE(txt, nullptr);
   EXPECT_EQ(txt->message.rfind("BuildKit sends", 0), 0u) << txt->message;
   EXPECT_NE(rule_of(*txt).find(".dockerignore:1:*.txt"), std::string::npos) << "the legacy rule that excludes it";
+  // Each builder says where it looks: Buildah reads Dockerfile.dockerignore
+  // too, so from the legacy builder's side both others differ.
+  const std::string msg = with_code(r, "ignore-file-differs")[0].message;
+  EXPECT_NE(msg.find("BuildKit reads"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("(it looks for only the context's .dockerignore)"), std::string::npos) << msg;
+  Report legacy = report_of(s.ctx, &legacy_builder());
+  auto differs = with_code(legacy, "ignore-file-differs");
+  ASSERT_EQ(differs.size(), 2u);
+  EXPECT_NE(differs[1].message.find("Buildah reads"), std::string::npos) << differs[1].message;
+  EXPECT_NE(differs[1].message.find(".containerignore"), std::string::npos) << differs[1].message;
 }
 
 TEST(ReportLint, RulesTheDockerCliAddsAreNotJudged) {

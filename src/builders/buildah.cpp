@@ -57,6 +57,11 @@ class Buildah : public Builder {
     return {};
   }
 
+  std::string_view ignore_file_lookup() const override {
+    return "<Containerfile>.dockerignore or .containerignore beside the Containerfile, else the context's "
+           ".containerignore, else its .dockerignore";
+  }
+
   WalkRules walk_rules(const Matcher& matcher) const override {
     WalkRules w;
     w.prune = [&matcher](std::string_view dir) {

@@ -296,6 +296,9 @@ class BuildKit : public Builder {
     std::string root = join_path(context, ".dockerignore");
     return host.exists(root) ? root : std::string();
   }
+  std::string_view ignore_file_lookup() const override {
+    return "<Dockerfile>.dockerignore beside the Dockerfile, else the context's .dockerignore";
+  }
 
   WalkRules walk_rules(const Matcher& matcher) const override {
     WalkRules w;

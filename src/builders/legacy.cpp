@@ -248,6 +248,7 @@ class Legacy : public Builder {
     std::string root = join_path(context, ".dockerignore");
     return host.exists(root) ? root : std::string();
   }
+  std::string_view ignore_file_lookup() const override { return "only the context's .dockerignore"; }
 
   // The CLI re-adds .dockerignore and the Dockerfile when its deprecated
   // single-ancestor check (TrimBuildFilesFromExcludes) finds them

@@ -111,6 +111,9 @@ void print_text(const DiffTotals& t, const std::vector<ChangeGroup>& groups) {
         std::string what;
         for (const std::string& w : change_names(c.what)) what += (what.empty() ? "" : ", ") + w;
         line += " (" + what + ")";
+      } else if (!c.excluded_by.empty()) {
+        line += std::string(c.kind == ChangeKind::kAdded ? " (was excluded by " : " (excluded by ") +
+                c.excluded_by + ")";
       }
       std::printf("%9s  %s %s\n", signed_size(c.byte_delta).c_str(), kind_mark(c.kind), line.c_str());
     }
@@ -148,6 +151,7 @@ class JsonLists : public ChangeVisitor {
       j["type"] = std::string(type_name(e.type));
       j["bytes"] = content_bytes(e);
       if (!e.rule.empty()) j["rule"] = e.rule;
+      if (!c.excluded_by.empty()) j["excluded_by"] = c.excluded_by;
     }
     const size_t i = static_cast<size_t>(c.kind);
     std::string line = (count_[i]++ ? ",\n    " : "\n    ") + j.dump(-1, ' ', false, Json::error_handler_t::replace);

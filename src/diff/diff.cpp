@@ -44,10 +44,10 @@ class Merge {
     bool has_a = pull(after_, a_, totals_.entries_after, totals_.bytes_after);
     while (has_b || has_a) {
       if (has_b && (!has_a || docker_order_less(b_.path, a_.path))) {
-        report(Change{ChangeKind::kRemoved, &b_, nullptr, 0});
+        report(Change{ChangeKind::kRemoved, &b_, nullptr, 0, after_.excluded_by(b_.path)});
         has_b = pull(before_, b_, totals_.entries_before, totals_.bytes_before);
       } else if (has_a && (!has_b || docker_order_less(a_.path, b_.path))) {
-        report(Change{ChangeKind::kAdded, nullptr, &a_, 0});
+        report(Change{ChangeKind::kAdded, nullptr, &a_, 0, before_.excluded_by(a_.path)});
         has_a = pull(after_, a_, totals_.entries_after, totals_.bytes_after);
       } else {
         if (unsigned what = compare()) report(Change{ChangeKind::kChanged, &b_, &a_, what});
@@ -140,7 +140,7 @@ void ChangeGroups::change(const Change& c) {
   if (c.kind == ChangeKind::kChanged) ++g.changed;
   if (top_ == 0) return;
   if (g.top.size() == top_ && magnitude(g.top.back().byte_delta) >= magnitude(delta)) return;
-  Contributor entry{path, c.kind, c.what, e.type, delta};
+  Contributor entry{path, c.kind, c.what, e.type, delta, c.excluded_by};
   // Stable: among equal deltas the earlier (Docker's order) stays first.
   auto at = std::upper_bound(g.top.begin(), g.top.end(), entry, [](const Contributor& x, const Contributor& y) {
     return magnitude(x.byte_delta) > magnitude(y.byte_delta);

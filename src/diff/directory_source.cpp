@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <deque>
 #include <exception>
+#include <functional>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -28,7 +29,12 @@ struct Cancelled {};
 class DirectorySource : public EntrySource, private WalkVisitor {
  public:
   DirectorySource(const ContextOptions& options, WarningSink warn)
-      : name_(options.context), warn_(std::move(warn)), ctx_(open_build_context(options)) {
+      : name_(options.context),
+        warn_(std::move(warn)),
+        ctx_(open_build_context(options)),
+        // The walk's thread uses the context's matcher; this one answers
+        // the reader's thread.
+        verdicts_(ctx_.matcher->rules(), ctx_.matcher->syntax()) {
     // A malformed pattern fails here, before anything is compared.
     check_context(ctx_);
     thread_ = std::thread([this] { produce(); });
@@ -62,22 +68,32 @@ class DirectorySource : public EntrySource, private WalkVisitor {
   }
 
   std::unique_ptr<InputFile> open(const SourceEntry& entry) override {
-    FileSystem& fs = *ctx_.fs;
-    std::vector<std::string> parts = path_components(entry.path);
-    std::vector<DirHandle> dirs;
-    FileSystem::Dir dir = fs.root();
-    for (size_t i = 0; i + 1 < parts.size(); ++i) {
-      FileSystem::Dir sub;
-      if (int err = fs.open_dir(dir, parts[i], &sub)) throw_errno("cannot open", join_path(name_, entry.path), err);
-      dirs.emplace_back(fs, sub);
-      dir = sub;
-    }
     std::unique_ptr<InputFile> file;
-    if (int err = fs.open_file(dir, parts.back(), &file)) throw_errno("cannot read", join_path(name_, entry.path), err);
+    int err = in_parent(entry.path, [&](FileSystem::Dir dir, const std::string& name) {
+      return ctx_.fs->open_file(dir, name, &file);
+    });
+    if (err) throw_errno("cannot read", join_path(name_, entry.path), err);
     return file;
   }
 
   const std::string& name() const override { return name_; }
+
+  std::string excluded_by(const std::string& path) override {
+    FileInfo info;
+    if (in_parent(path, [&](FileSystem::Dir dir, const std::string& name) { return ctx_.fs->stat(dir, name, &info); }))
+      return "";
+    try {
+      Verdict v = verdicts_.matches_or_parents(path);
+      // Kept by the rules yet not sent: a walk that never entered an
+      // excluded directory above it (the legacy client, Buildah); the rule
+      // excluding the outermost such directory is what keeps it out.
+      for (size_t slash = path.find('/'); !v.excluded && slash != std::string::npos; slash = path.find('/', slash + 1))
+        v = verdicts_.matches_or_parents(std::string_view(path).substr(0, slash));
+      return v.excluded && v.rule ? rule_reference(*v.rule) : "";
+    } catch (const PatternError&) {
+      return "";
+    }
+  }
 
  private:
   void produce() {
@@ -113,6 +129,22 @@ class DirectorySource : public EntrySource, private WalkVisitor {
 
   void warning(const std::string& message) override { warn_(message); }
 
+  // Calls `fn` with the directory holding `path` and its last name, and
+  // returns what it returns; an errno value when a parent cannot be opened.
+  int in_parent(const std::string& path, const std::function<int(FileSystem::Dir, const std::string&)>& fn) {
+    FileSystem& fs = *ctx_.fs;
+    std::vector<std::string> parts = path_components(path);
+    std::vector<DirHandle> dirs;
+    FileSystem::Dir dir = fs.root();
+    for (size_t i = 0; i + 1 < parts.size(); ++i) {
+      FileSystem::Dir sub;
+      if (int err = fs.open_dir(dir, parts[i], &sub)) return err;
+      dirs.emplace_back(fs, sub);
+      dir = sub;
+    }
+    return fn(dir, parts.back());
+  }
+
   void push() {
     std::unique_lock lock(mutex_);
     changed_.wait(lock, [&] { return queue_.size() < kQueuedBatches || cancelled_; });
@@ -126,6 +158,7 @@ class DirectorySource : public EntrySource, private WalkVisitor {
   std::string name_;
   WarningSink warn_;
   BuildContext ctx_;
+  Matcher verdicts_;
   std::thread thread_;
 
   // The walk's thread only.

@@ -456,15 +456,12 @@ Finding ignore_file_differs(const BuildContext& a, const BuildContext& b) {
   const bool a_first = std::find(all.begin(), all.end(), a.builder) < std::find(all.begin(), all.end(), b.builder);
   const BuildContext& first = a_first ? a : b;
   const BuildContext& second = a_first ? b : a;
-  return Finding{Severity::kInfo,
-                 "ignore-file-differs",
-                 std::string(first.builder->subject()) + " reads " + ignore_file_name(first, "no ignore file") + ", " +
-                     std::string(second.builder->subject()) + " " + ignore_file_name(second, "none") +
-                     " (a <Dockerfile>.dockerignore beside the Dockerfile replaces the context's .dockerignore for "
-                     "BuildKit only)",
-                 {},
-                 std::nullopt,
-                 false};
+  auto reads = [](const BuildContext& c, const char* none) {
+    return std::string(c.builder->subject()) + " reads " + ignore_file_name(c, none) + " (it looks for " +
+           std::string(c.builder->ignore_file_lookup()) + ")";
+  };
+  return Finding{Severity::kInfo,         "ignore-file-differs", reads(first, "no ignore file") + ", " +
+                 reads(second, "none"), {}, std::nullopt, false};
 }
 
 // Walks what `builder` sends, to compare it with `ctx`'s selection. Null

@@ -6,8 +6,10 @@ with and without a size change, mtime-only touches, chmod, deletions, additions,
 renames, type changes, symlink retargets, .dockerignore edits). The expected diff
 is computed here from `ctxpack ls --json` of each side, reading file contents
 directly; `ctxpack diff --json` must agree entry for entry and in Docker's order,
-for both builders, for directories, saved listings, and a listing on stdin. Then
-the --max-growth gate and bad input.
+for both builders, for directories, saved listings, and a listing on stdin. For
+directories, each added or removed path that is there on the other side yet
+not sent names the rule that kept it out there (`excluded_by`), as `ctxpack
+why` judges it on that side. Then the --max-growth gate and bad input.
 
     test_diff.py --ctxpack build/ctxpack [--count N] [--keep]
 """
@@ -170,6 +172,7 @@ class Checker:
     def __init__(self, ctxpack):
         self.ctxpack = ctxpack
         self.passed = self.failed = 0
+        self.excluded_by_checked = self.excluded_by_named = 0
 
     def check(self, name, ok, detail=""):
         if ok:
@@ -186,6 +189,37 @@ class Checker:
         return json.loads(r.stdout)
 
 
+def why_rules(ctxpack, builder, ctx, paths):
+    """What `ctxpack why` says keeps each path out of ctx ("FILE:LINE" or None)."""
+    if not paths:
+        return {}
+    r = run([ctxpack, "why", "--json", "--builder", builder, "--stdin", ctx], stdin="\n".join(paths).encode() + b"\n")
+    out = {}
+    for line in r.stdout.decode().splitlines():
+        v = json.loads(line)
+        rule = v.get("rule")
+        if v["verdict"] == "excluded" and rule and rule["text"].strip().startswith("!"):
+            continue  # an exception the walk never reaches: why names it, not the exclusion above
+        excluded = v["verdict"] == "excluded" and rule
+        out[v["context_path"]] = "%s:%d" % (os.path.basename(rule["file"]), rule["line"]) if excluded else None
+    return out
+
+
+def check_excluded_by(c, name, builder, old, new, got):
+    """excluded_by of the added (old side) and removed (new side) paths."""
+    for side, ctx, entries in (("added", old, got["added"]), ("removed", new, got["removed"])):
+        there = [e["path"] for e in entries if os.path.lexists(os.path.join(ctx, e["path"]))]
+        want = why_rules(c.ctxpack, builder, ctx, there)
+        for e in [e for e in entries if e["path"] in want or e["path"] not in there]:
+            said = e.get("excluded_by")
+            said = "%s:%s" % tuple(said.split(":")[:2]) if said else None
+            said = said and "%s:%s" % (os.path.basename(said.split(":")[0]), said.split(":")[1])
+            c.excluded_by_checked += 1
+            c.excluded_by_named += said is not None
+            c.check(f"{name} {side} {e['path']} excluded_by", said == want.get(e["path"]),
+                    f"diff says {said}, why says {want.get(e['path'])}")
+
+
 def check_pair(c, rng, seed, workdir):
     old, new = make_pair(rng, workdir)
     for builder in BUILDERS:
@@ -196,6 +230,7 @@ def check_pair(c, rng, seed, workdir):
         got = c.diff_json(name + " dirs", ["--builder", builder, old, new])
         if got is not None:
             c.check(name + " dirs", comparable(got) == want, json.dumps({"got": comparable(got), "want": want}))
+            check_excluded_by(c, name + " dirs", builder, old, new, got)
         # Listings have no contents: equal sizes count as equal content.
         want = expected_diff(old_list, new_list)
         old_json, new_json = os.path.join(workdir, f"old-{builder}.json"), os.path.join(workdir, f"new-{builder}.json")
@@ -314,7 +349,8 @@ def main():
     finally:
         if not args.keep:
             shutil.rmtree(top)
-    print(f"{c.passed} passed, {c.failed} failed")
+    print(f"{c.passed} passed, {c.failed} failed ({c.excluded_by_checked} excluded_by verdicts compared with why, "
+          f"{c.excluded_by_named} naming a rule)")
     return 1 if c.failed else 0
 
 

@@ -82,6 +82,9 @@ class Builder {
   // none exists.
   virtual std::string find_ignore_file(Host& host, const std::string& context,
                                        const std::string& dockerfile) const = 0;
+  // Where find_ignore_file looks, for messages ("the context's
+  // .dockerignore").
+  virtual std::string_view ignore_file_lookup() const = 0;
   // Rules the client appends to the ignore file's (RuleOrigin::kClient).
   // `dockerfile` is the Dockerfile's path in the context, "" when it is
   // outside or missing.

@@ -31,6 +31,9 @@ struct Change {
   const SourceEntry* before = nullptr;  // null when added
   const SourceEntry* after = nullptr;   // null when removed
   unsigned what = 0;                    // for kChanged
+  // For kAdded, the rule that kept the path out before; for kRemoved, the
+  // one that keeps it out now ("" when the path simply was not there).
+  std::string excluded_by;
   const std::string& path() const { return after ? after->path : before->path; }
   int64_t byte_delta() const;
 };
@@ -66,6 +69,7 @@ struct Contributor {
   unsigned what = 0;
   FileType type = FileType::kUnknown;
   int64_t byte_delta = 0;
+  std::string excluded_by;  // Change::excluded_by
 };
 
 struct ChangeGroup {

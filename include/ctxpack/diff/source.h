@@ -41,6 +41,11 @@ class EntrySource {
   virtual std::unique_ptr<InputFile> open(const SourceEntry& entry) = 0;
   // How the user named it, for messages.
   virtual const std::string& name() const = 0;
+  // The rule ("FILE:LINE:TEXT") that keeps `path` out of this context
+  // although it is there: what changed a path's verdict when the other
+  // side sends it. "" when the path is not there, no rule keeps it out, or
+  // the source cannot tell (a listing).
+  virtual std::string excluded_by(const std::string& /*path*/) { return ""; }
 };
 
 using WarningSink = std::function<void(const std::string&)>;
