@@ -2,7 +2,6 @@
 # a throwaway repository, and the composite action's steps, run as the
 # runner runs them. Debian's own python3 runs them, whose python3-yaml
 # reads action.yml (another python3 first on PATH may lack it).
-find_program(CTXPACK_SYSTEM_PYTHON python3 PATHS /usr/bin NO_DEFAULT_PATH REQUIRED)
 foreach(name precommit action)
   add_test(NAME integration_${name}
            COMMAND ${CTXPACK_SYSTEM_PYTHON} ${CMAKE_CURRENT_LIST_DIR}/test_${name}.py

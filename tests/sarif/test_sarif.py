@@ -7,16 +7,20 @@ from the repository root, to the file that holds the problem and, for an
 ignore-file rule, to the line holding it. Then every document the test
 made, and those of contexts with no findings, with findings only the
 builder comparison makes and with no Dockerfile, is judged against SARIF
-2.1.0's schema by sarifcheck/ (properties, types, required properties and
-enumerations, from the object model Debian packages, generated from the
-published schema)."""
+2.1.0's schema twice: by the published schema itself (sarif-schema-2.1.0.json,
+see README.md) with Debian's python3-jsonschema, and by sarifcheck/, which
+rejects properties the schema does not define (the schema allows them), from
+the object model Debian packages, generated from that schema."""
 import argparse
+import copy
 import json
 import os
 import subprocess
 import sys
 import tempfile
 import urllib.parse
+
+import jsonschema
 
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -152,6 +156,35 @@ def other_contexts(tmp):
             (bare, ["."], "dockerfile-missing")]
 
 
+def schema_validator():
+    with open(os.path.join(HERE, "sarif-schema-2.1.0.json")) as f:
+        schema = json.load(f)
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    checker = cls.FORMAT_CHECKER
+    # Without python3-rfc3987 jsonschema skips "format": "uri" silently.
+    if "uri" not in checker.checkers:
+        fail("jsonschema cannot check URIs (python3-rfc3987 is missing)")
+    return cls(schema, format_checker=checker)
+
+
+def validate(validator, documents):
+    for i, text in enumerate(documents):
+        document = json.loads(text)
+        for e in list(validator.iter_errors(document))[:5]:
+            fail(f"document {i}: schema: {e.json_path}: {e.message}")
+    # The schema is applied for real: a result with no message and a level
+    # SARIF does not have must fail.
+    broken = copy.deepcopy(json.loads(documents[0]))
+    result = broken["runs"][0]["results"][0]
+    del result["message"]
+    result["level"] = "info"
+    messages = {e.message for e in validator.iter_errors(broken)}
+    if not any("'message' is a required property" in m for m in messages) or \
+            not any("'info' is not one of" in m for m in messages):
+        fail(f"the schema let a broken result pass: {messages}")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--ctxpack", required=True)
@@ -179,6 +212,7 @@ def main():
             paths.append(os.path.join(tmp, f"{i}.sarif"))
             with open(paths[-1], "w") as f:
                 f.write(text)
+        validate(schema_validator(), documents)
         judged = subprocess.run([checker, MODEL, *paths], capture_output=True, text=True)
         for line in judged.stdout.splitlines():
             fail(f"schema: {line}")
