@@ -89,6 +89,9 @@ class Buildah : public Builder {
   // Unused stages are skipped (--skip-unused-stages defaults to true).
   bool runs_every_stage() const override { return false; }
 
+  // Not researched: `ctxpack --builder buildah` refuses archive contexts.
+  std::optional<ArchiveUnpacking> archive_unpacking() const override { return std::nullopt; }
+
   // imagebuilder follows the classic builder's COPY; its own differences
   // are not modelled yet (README.md).
   const CopyRules& copy_rules() const override { return legacy_builder().copy_rules(); }

@@ -286,6 +286,10 @@ class Legacy : public Builder {
     return out;
   }
 
+  std::optional<ArchiveUnpacking> archive_unpacking() const override {
+    return ArchiveUnpacking{.stdin_dockerfile_in_context = true};
+  }
+
   // It walks into an excluded directory only when an exception's literal
   // text starts with its path.
   WalkRules walk_rules(const Matcher& matcher) const override {

@@ -26,7 +26,10 @@ void register_all(CLI::App& app, Runner& run) {
 }
 
 void ContextFlags::add_to(CLI::App& cmd, bool context_positional) {
-  if (context_positional) cmd.add_option("context", context, "Build context directory (default: current directory)");
+  if (context_positional) {
+    cmd.add_option("context", context,
+                   "Build context: a directory (default: the current one), a tar archive, or - for one on stdin");
+  }
   cmd.add_option("-f,--file", dockerfile,
                  "Dockerfile, relative to the current directory (default: CONTEXT/Dockerfile; - reads it from stdin)");
   std::vector<std::string> ids;
@@ -65,6 +68,23 @@ ContextOptions ContextFlags::options() const {
   o.context = context.empty() ? "." : context;
   o.dockerfile = dockerfile;
   o.builder = builder == "all" ? builders().front() : &find_builder(builder);
+  if (o.context == "-") {
+    // docker build refuses the same.
+    if (dockerfile == "-") throw Error("cannot read both the context and the Dockerfile from stdin");
+    StdinContext in = read_stdin_context();
+    o.archive = in.archive;
+    if (!o.archive) {
+      if (!dockerfile.empty()) throw Error("-f " + dockerfile + ": stdin holds a Dockerfile, not a context archive");
+      o.archive = single_file_archive("", "", 0);
+      o.dockerfile_text = std::move(in.dockerfile_text);
+    }
+    return o;
+  }
+  if (!is_directory(o.context) && is_context_archive(o.context)) {
+    if (dockerfile == "-") throw Error("-f - cannot be used with an archive as the context");
+    o.archive = read_context_archive(o.context);
+    return o;
+  }
   if (dockerfile == "-") o.dockerfile_text = read_dockerfile_from_stdin();
   return o;
 }

@@ -65,6 +65,8 @@ void summarize(const Fix& fix, bool written) {
 
 int run_fix(const FixFlags& flags) {
   ContextOptions context = flags.ctx.options();
+  // Neither builder applies an ignore file to an archive: nothing to fix.
+  if (context.archive) throw Error("fix: the context is an archive, to which no ignore file applies");
   FixOptions options;
   options.build = flags.build.options();
   options.build.all_targets = flags.all_targets;

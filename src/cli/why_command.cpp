@@ -246,11 +246,13 @@ void register_why(CLI::App& app, Runner& run) {
         rules_only = std::make_unique<Matcher>(read_named_ignore_file(flags->ignore_file).rules);
       } else {
         if (flags->from_stdin && flags->ctx.dockerfile == "-") throw Error("why: -f - and --stdin both read stdin");
-        ContextOptions options = flags->ctx.options();
-        if (!paths.empty() && (paths.size() > 1 || flags->from_stdin) && is_directory(paths[0])) {
-          options.context = paths[0];
+        ContextFlags given = flags->ctx;
+        if (!paths.empty() && (paths.size() > 1 || flags->from_stdin) &&
+            (is_directory(paths[0]) || is_context_archive(paths[0]))) {
+          given.context = paths[0];
           paths.erase(paths.begin());
         }
+        ContextOptions options = given.options();
         options.require_dockerfile = false;
         paths_context = options.context;
         ctx.emplace(open_build_context(options));
@@ -260,7 +262,8 @@ void register_why(CLI::App& app, Runner& run) {
       bool any_excluded = false;
       Printer printer(*flags, matcher);
       std::optional<ContextPaths> mapping;
-      if (ctx) mapping.emplace(paths_context, ctx->dir);
+      // Paths in an archive are only ever relative to its root.
+      if (ctx) mapping.emplace(ctx->archive ? "." : paths_context, ctx->archive ? "/" : ctx->dir);
       Explanation ex;
       auto judge = [&](std::string_view path) {
         if (ctx) {

@@ -72,9 +72,80 @@ BuildContext open_with_dockerfile_text(const ContextOptions& options, BuildConte
   return with_rules(options, std::move(ctx), "");
 }
 
+// The Dockerfile inside an archive: the name given, else the builder's
+// defaults (the daemon falls back to a lower-case one only then).
+void find_archive_dockerfile(const ContextOptions& options, BuildContext& ctx) {
+  std::vector<std::string> names{clean_path(options.dockerfile)};
+  // A Dockerfile from stdin is written into the context as "Dockerfile".
+  if (options.dockerfile.empty() || options.dockerfile_text) names = options.builder->dockerfile_names();
+  for (const std::string& name : names) {
+    std::unique_ptr<InputFile> in;
+    const int err = open_archive_file(*ctx.archive, name, &in);
+    if (err == EINVAL) throw Error("cannot use " + name + " in " + ctx.dir + " as the Dockerfile: not a regular file");
+    if (err != 0) continue;
+    ctx.dockerfile_path = ctx.dockerfile_rel = name;
+    ctx.dockerfile_exists = true;
+    return;
+  }
+  ctx.dockerfile_path = ctx.dockerfile_rel = names.front();
+  if (options.require_dockerfile || !options.dockerfile.empty()) {
+    throw MissingDockerfile(names.front() + " in " + ctx.dir);
+  }
+}
+
+// An archive is unpacked as it is: neither Docker builder applies its
+// ignore file, and the classic daemon only deletes .dockerignore and the
+// Dockerfile when that file excludes them (the client_rules() check).
+BuildContext open_archive_context(const ContextOptions& options) {
+  const Builder& builder = *options.builder;
+  const std::optional<ArchiveUnpacking> unpacking = builder.archive_unpacking();
+  if (!unpacking) {
+    throw Error("--builder " + std::string(builder.id()) + ": ctxpack does not model archive contexts for " +
+                std::string(builder.title()));
+  }
+  BuildContext ctx;
+  ctx.builder = &builder;
+  ctx.host = options.host;
+  ctx.dir = options.context == "-" ? "stdin" : options.context;
+  ctx.archive = options.archive;
+  if (options.dockerfile_text && unpacking->stdin_dockerfile_in_context) {
+    ctx.archive = single_file_archive("Dockerfile", *options.dockerfile_text, 0644);
+  } else if (options.dockerfile_text) {
+    ctx.dockerfile_path = "-";
+    ctx.dockerfile_exists = true;
+    ctx.dockerfile_text = options.dockerfile_text;
+  }
+  ctx.fs = archive_filesystem(ctx.archive, *unpacking);
+  if (!ctx.dockerfile_text) find_archive_dockerfile(options, ctx);
+  std::vector<Rule> rules;
+  std::unique_ptr<InputFile> in;
+  if (open_archive_file(*ctx.archive, ".dockerignore", &in) == 0) rules = builder.read_ignore(*in, ".dockerignore").rules;
+  const std::string deleted = ctx.dockerfile_text ? "" : ctx.dockerfile_rel;
+  std::vector<Rule> deletions;
+  try {
+    deletions = builder.client_rules(rules, deleted);
+  } catch (const Error&) {
+    // A pattern the matcher refuses ("!" alone): the classic daemon's check
+    // errs, and it deletes nothing.
+  }
+  ctx.matcher = std::make_unique<Matcher>(std::move(deletions), builder.pattern_syntax());
+  ctx.walk = builder.walk_rules(*ctx.matcher);
+  if (!rules.empty()) {
+    try {
+      ctx.unapplied = std::make_unique<Matcher>(std::move(rules), builder.pattern_syntax());
+      ctx.unapplied_file = ".dockerignore";
+    } catch (const Error&) {
+      // A pattern Docker's matcher refuses: the builder never compiles it
+      // for an archive, so there is nothing to report.
+    }
+  }
+  return ctx;
+}
+
 }  // namespace
 
 BuildContext open_build_context(const ContextOptions& options) {
+  if (options.archive) return open_archive_context(options);
   Host& host = *options.host;
   BuildContext ctx;
   ctx.builder = options.builder;
@@ -113,11 +184,17 @@ DockerfileContent read_dockerfile(const BuildContext& ctx) {
   if (ctx.dockerfile_text) return DockerfileContent{*ctx.dockerfile_text, 0600, 0};
   const std::string& path = ctx.dockerfile_path;
   FileInfo info;
-  if (int err = ctx.host->stat(path, &info)) throw_errno("cannot read Dockerfile", path, err);
   std::unique_ptr<InputFile> in;
-  if (int err = ctx.host->open_file(path, &in)) {
-    if (err == EINVAL) throw Error("cannot read Dockerfile " + path + ": not a regular file");
-    throw_errno("cannot read Dockerfile", path, err);
+  if (ctx.archive) {
+    if (int err = open_archive_file(*ctx.archive, ctx.dockerfile_rel, &in, &info)) {
+      throw_errno("cannot read Dockerfile", path + " in " + ctx.dir, err);
+    }
+  } else {
+    if (int err = ctx.host->stat(path, &info)) throw_errno("cannot read Dockerfile", path, err);
+    if (int err = ctx.host->open_file(path, &in)) {
+      if (err == EINVAL) throw Error("cannot read Dockerfile " + path + ": not a regular file");
+      throw_errno("cannot read Dockerfile", path, err);
+    }
   }
   DockerfileContent out;
   out.mode = info.mode;

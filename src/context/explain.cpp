@@ -27,6 +27,31 @@ void explain_by_rules(const Matcher& matcher, std::string_view path, Explanation
   if (ex.verdict.via_parent) ex.via = matcher.parent_matched_by(*ex.verdict.rule, ex.path);
 }
 
+namespace {
+
+// An archive's ignore file is not applied: say what it would have done,
+// or, for what the classic daemon deletes after reading, that it does.
+void note_unapplied(const BuildContext& ctx, Explanation& ex) {
+  Verdict v;
+  try {
+    v = ctx.unapplied->matches_or_parents(ex.path);
+  } catch (const PatternError&) {
+    return;  // never evaluated by the builder
+  }
+  if (!v.excluded || !v.rule) return;
+  const std::string rule = v.rule->file + ":" + std::to_string(v.rule->line) + " " + v.rule->text;
+  for (const std::string& name : ctx.builder->deleted_after_upload(*ctx.matcher)) {
+    if (name != ex.path) continue;
+    ex.note = std::string(ctx.builder->subject()) + " deletes it from the archive after reading it, since " + rule +
+              " excludes it: COPY cannot see it";
+    return;
+  }
+  ex.note = "the context is an archive, to which " + std::string(ctx.builder->subject()) +
+            " applies no ignore file (" + rule + " would exclude it from a directory)";
+}
+
+}  // namespace
+
 Explanation explain_in_context(BuildContext& ctx, std::string_view path) {
   const Matcher& matcher = *ctx.matcher;
   Explanation ex;
@@ -101,6 +126,7 @@ Explanation explain_in_context(BuildContext& ctx, std::string_view path) {
                   : "sent without its excluded parent directory " + excluded_parent + "/";
   }
   if (!exists && ex.note.empty()) ex.note = "not in the context (judged as a file)";
+  if (ctx.unapplied && !ex.excluded && ex.note.empty()) note_unapplied(ctx, ex);
   return ex;
 }
 

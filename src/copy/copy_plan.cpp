@@ -15,6 +15,12 @@ std::string_view entry_type_name(EntryType t) {
       return "dir";
     case EntryType::kSymlink:
       return "symlink";
+    case EntryType::kFifo:
+      return "fifo";
+    case EntryType::kCharDevice:
+      return "char";
+    case EntryType::kBlockDevice:
+      return "block";
   }
   return "file";
 }

@@ -44,6 +44,8 @@ CopyReport make_copy_report(BuildContext& ctx, const ContextOptions& options, co
   ContextOptions same_file = options;
   same_file.dockerfile = ctx.dockerfile_path;
   for (const Builder* b : builders()) {
+    // Builders that take no archive (Buildah) have nothing to compare.
+    if (ctx.archive && !b->archive_unpacking()) continue;
     BuildOptions bo = build_options;
     bo.builder = b;
     if (b == ctx.builder) {

@@ -181,13 +181,13 @@ void Placer::put_node(const Node& n, const std::string& src_rel, const std::stri
     throw Error("cannot replace to directory " + target + " with file");
   }
   Node f;
-  f.type = n.type == FileType::kSymlink ? FileType::kSymlink : FileType::kRegular;
+  const EntryType t = entry_type(n.type);
+  f.type = t == EntryType::kFile ? FileType::kRegular : n.type;
   f.size = n.size;
   f.link = n.link;
   f.uncertain = n.uncertain;
   f.origin = n.origin.empty() ? src_rel : n.origin;  // a stage's file keeps its context origin
   img.put(target, std::move(f));
-  const EntryType t = n.type == FileType::kSymlink ? EntryType::kSymlink : EntryType::kFile;
   step.plan.entries.push_back(CopyEntry{src_rel, target, t, t == EntryType::kFile ? n.size : 0, n.link});
   if (t == EntryType::kSymlink) {
     ++item.symlinks;

@@ -37,9 +37,14 @@ bool contains_wildcards(std::string_view s) {
 }
 
 EntryType entry_type(FileType t) {
-  if (t == FileType::kDirectory) return EntryType::kDir;
-  if (t == FileType::kSymlink) return EntryType::kSymlink;
-  return EntryType::kFile;
+  switch (t) {
+    case FileType::kDirectory: return EntryType::kDir;
+    case FileType::kSymlink: return EntryType::kSymlink;
+    case FileType::kFifo: return EntryType::kFifo;
+    case FileType::kCharDevice: return EntryType::kCharDevice;
+    case FileType::kBlockDevice: return EntryType::kBlockDevice;
+    default: return EntryType::kFile;
+  }
 }
 
 bool all_nodes(const Node&) { return true; }

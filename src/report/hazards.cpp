@@ -90,11 +90,16 @@ std::vector<Finding> HazardScanner::finish() {
     std::string why = v.why;
     if (left_behind(f)) why = std::string(ctx_.builder->subject()) + " does not transfer it for this Dockerfile";
     f.message = describe(v) + " is sent" + (why.empty() ? "" : " (" + why + ")") +
-                (f.severity == Severity::kInfo ? "" : "; exclude it in .dockerignore");
+                (f.severity == Severity::kInfo ? "" : "; " + keep_out("exclude it in .dockerignore"));
     f.rule = std::move(r.rule);
     findings_.push_back(std::move(f));
   }
   return std::move(findings_);
+}
+
+// No ignore file applies to an archive context: the remedy is a smaller archive.
+std::string HazardScanner::keep_out(const std::string& remedy) const {
+  return ctx_.archive ? "leave it out of the archive (no ignore file applies to one)" : remedy;
 }
 
 bool HazardScanner::left_behind(Finding& f) const {
@@ -121,12 +126,12 @@ void HazardScanner::check_git_dir(const WalkEntry& e) {
     f.severity = Severity::kInfo;
     f.message = "the git repository is sent, and a RUN " +
                 (*read ? "after line " + std::to_string(*read) + " " : std::string()) +
-                "could read it; if the build does not use it (version stamps), add \".git\" to .dockerignore";
+                "could read it; if the build does not use it (version stamps), " + keep_out("add \".git\" to .dockerignore");
   } else {
     f.severity = Severity::kWarning;
     f.message =
-        "the git repository is sent (its whole history, and any credentials in .git/config); add \".git\" to "
-        ".dockerignore";
+        "the git repository is sent (its whole history, and any credentials in .git/config); " +
+        keep_out("add \".git\" to .dockerignore");
     if (left_behind(f)) {
       f.message = "the git repository is sent, but " + std::string(ctx_.builder->subject()) +
                   " does not transfer it for this Dockerfile";

@@ -653,7 +653,7 @@ Report make_report(const ContextOptions& context_options, const ReportOptions& o
   if (options.compare_builders) {
     report.compared = true;
     for (const Builder* b : builders()) {
-      if (b == ctx.builder) continue;
+      if (b == ctx.builder || (ctx.archive && !b->archive_unpacking())) continue;
       others.push_back(compare_with(context, ctx, *b, report, findings));
       report.compared = report.compared && others.back();
     }
@@ -683,7 +683,8 @@ Report make_report(const ContextOptions& context_options, const ReportOptions& o
   for (auto& c : others) {
     if (c->diff) append(c->diff->finish());
   }
-  verify_advice(context, options, report, findings, use);
+  // No ignore file applies to an archive: nothing to propose for one.
+  if (ctx.archive) report.suggestions.clear(); else verify_advice(context, options, report, findings, use);
   std::stable_sort(findings.begin(), findings.end(),
                    [](const Finding& a, const Finding& b) { return a.severity > b.severity; });
   report.findings = std::move(findings);

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "ctxpack/rules/ignore_file.h"
+#include "ctxpack/context/archive.h"
 #include "ctxpack/rules/matcher.h"
 
 namespace ctxpack {
@@ -118,6 +119,13 @@ class Builder {
   virtual bool runs_every_stage() const = 0;
   // Whether a `# syntax=` directive makes it run another frontend.
   virtual bool runs_syntax_frontends() const { return false; }
+
+  // --- tar contexts (context/archive.h) --------------------------------------
+  // How its daemon unpacks `docker build - < ctx.tar`; none when ctxpack
+  // does not model archives for this builder. Neither Docker builder applies
+  // an ignore file to an archive; what the classic daemon still deletes is
+  // what client_rules() would re-add (deleted_after_upload()).
+  virtual std::optional<ArchiveUnpacking> archive_unpacking() const { return ArchiveUnpacking{}; }
 
   // --- COPY and ADD (copy/copy_rules.h) -------------------------------------
   virtual const CopyRules& copy_rules() const = 0;

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "ctxpack/builders/builder.h"
+#include "ctxpack/context/archive.h"
 #include "ctxpack/rules/matcher.h"
 #include "ctxpack/support/error.h"
 #include "ctxpack/support/filesystem.h"
@@ -25,6 +26,11 @@ struct ContextOptions {
   // The Dockerfile itself when it is no file (docker build -f - reads it
   // from stdin): it is then outside the context, and `dockerfile` is unused.
   std::optional<std::string> dockerfile_text;
+  // The context is this archive (`docker build - < ctx.tar`, or a path to
+  // one), and `context` names it; `dockerfile` is a path inside it. With
+  // `dockerfile_text` too, stdin held a Dockerfile and no context at all
+  // (`docker build - < Dockerfile`): `archive` is then empty.
+  std::shared_ptr<const ContextArchive> archive;
 };
 
 struct BuildContext {
@@ -39,6 +45,12 @@ struct BuildContext {
   WalkRules walk;                    // how the builder's walk selects with these rules
   std::unique_ptr<FileSystem> fs;
   std::optional<std::string> dockerfile_text;  // ContextOptions::dockerfile_text
+  std::shared_ptr<const ContextArchive> archive;  // ContextOptions::archive
+  // An archive's own ignore file, which the builder does not apply to an
+  // archive (only the classic daemon's deletions follow from it): `why` and
+  // `report` say what it would have kept out. Null otherwise.
+  std::unique_ptr<Matcher> unapplied;
+  std::string unapplied_file;
 };
 
 // No Dockerfile where the build looks for it (docker build fails).

@@ -24,7 +24,9 @@
 
 namespace ctxpack {
 
-enum class EntryType { kFile, kDir, kSymlink };
+// Special files are copied as what they are (the classic builder keeps
+// FIFOs and devices).
+enum class EntryType { kFile, kDir, kSymlink, kFifo, kCharDevice, kBlockDevice };
 std::string_view entry_type_name(EntryType t);
 
 // One path an instruction creates (or overwrites) in the image.

@@ -49,6 +49,7 @@ class HazardScanner {
   void check_git_dir(const WalkEntry& e);
   // Lowers `f` to an info when the build leaves its path behind; whether it did.
   bool left_behind(Finding& f) const;
+  std::string keep_out(const std::string& remedy) const;
 
   FileSystem& fs_;
   const BuildContext& ctx_;
