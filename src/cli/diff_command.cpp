@@ -61,11 +61,14 @@ std::unique_ptr<EntrySource> open_side(const DiffFlags& flags, const std::string
     std::unique_ptr<InputFile> in = fd_input(::dup(0));
     return listing_source(std::move(in), "(stdin)");
   }
-  if (is_directory(arg)) {
+  const bool archive = !is_directory(arg) && is_context_archive(arg);
+  if (archive || is_directory(arg)) {
     ContextOptions o;
     o.context = arg;
-    // Each context's own Dockerfile decides which ignore file applies.
-    if (!flags.dockerfile.empty()) o.dockerfile = join_path(arg, flags.dockerfile);
+    // Each context's own Dockerfile decides which ignore file applies; in
+    // an archive, -f names it inside.
+    if (!flags.dockerfile.empty()) o.dockerfile = archive ? flags.dockerfile : join_path(arg, flags.dockerfile);
+    if (archive) o.archive = read_context_archive(arg);
     o.builder = &find_builder(flags.builder);
     o.require_dockerfile = false;
     return directory_source(o, warn);
@@ -248,8 +251,8 @@ int run_diff(const DiffFlags& flags) {
 
 void register_diff(CLI::App& app, Runner& run) {
   auto flags = std::make_shared<DiffFlags>();
-  CLI::App* cmd = app.add_subcommand("diff", "What changed between two contexts (directories or ls --json listings)");
-  cmd->add_option("old", flags->before, "The context before: a directory or a saved ls --json listing (- for stdin)")
+  CLI::App* cmd = app.add_subcommand("diff", "What changed between two contexts (directories, tar archives or ls --json listings)");
+  cmd->add_option("old", flags->before, "The context before: a directory, a tar archive or a saved ls --json listing (- for stdin)")
       ->required();
   cmd->add_option("new", flags->after, "The context after, as OLD")->required();
   cmd->add_option("-f,--file", flags->dockerfile,

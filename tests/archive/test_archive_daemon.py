@@ -8,7 +8,8 @@ the same archive (by path, or on stdin for some): ctxpack must fail exactly
 when the build fails, with the daemon's reason when unpacking is what fails,
 and otherwise predict the image's /ctx tree (path, type, symlink target, and
 each file's bytes, read from the archive by the name ctxpack says it came
-from).
+from). Then `ctxpack pack` of the archive, built the same way, must give
+the same tree.
 
 The hand-written cases hold what the daemon's unpacking does with odd
 archives (duplicate names, absolute and ../ names, hard links, devices,
@@ -242,6 +243,24 @@ def run_case(docker, ctxpack, case, builder, workdir):
     got = image_tree(docker.image_files(result.image_id))
     problems = ["  %s: predicted %s, image has %s" % (p, want.get(p), got.get(p))
                 for p in sorted(set(want) | set(got)) if want.get(p) != got.get(p)]
+    if not problems and data.startswith(b"FROM"):
+        return None  # a Dockerfile on stdin: nothing to re-pack
+    return "\n".join(problems) or check_repacked(docker, ctxpack, path, data, dockerfile, on_stdin, builder, got)
+
+
+def check_repacked(docker, ctxpack, path, data, dockerfile, on_stdin, builder, image):
+    """`ctxpack pack` of the archive must build the same image."""
+    args = [ctxpack, "pack", "--builder", builder, "-o", "-"] + (["-f", dockerfile] if dockerfile else [])
+    proc = subprocess.run(args + ["-" if on_stdin else path], input=data if on_stdin else None,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    if proc.returncode != 0:
+        return "ctxpack pack exited %d: %s" % (proc.returncode, proc.stderr.decode())
+    result = docker.build(proc.stdout, dockerfile=dockerfile, builder=builder)
+    if not result.ok:
+        return "the re-packed archive does not build:\n" + result.output[-600:]
+    again = image_tree(docker.image_files(result.image_id))
+    problems = ["  %s: from the archive %s, from ctxpack pack %s" % (p, image.get(p), again.get(p))
+                for p in sorted(set(image) | set(again)) if image.get(p) != again.get(p)]
     return "\n".join(problems) or None
 
 

@@ -22,6 +22,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import tarfile
 import tempfile
 
 NAMES = ["a", "a.txt", "a-b", "A", "b c", "build", "docs", "x.log", "tmp", "keep.txt", "z", "é"]
@@ -222,6 +223,10 @@ def check_excluded_by(c, name, builder, old, new, got):
 
 def check_pair(c, rng, seed, workdir):
     old, new = make_pair(rng, workdir)
+    # OLD as an archive too (all of it: no ignore file applies to one).
+    old_tar = os.path.join(workdir, "old.tar.gz")
+    with tarfile.open(old_tar, "w:gz") as t:
+        t.add(old, arcname=".")
     for builder in BUILDERS:
         name = f"seed {seed} {builder}"
         old_raw, old_list = listing(c.ctxpack, builder, old)
@@ -243,6 +248,11 @@ def check_pair(c, rng, seed, workdir):
         if got is not None:
             c.check(name + " stdin", comparable(got) == want, json.dumps({"got": comparable(got), "want": want}))
         gate_checks(c, name, builder, old, new, want["bytes_before"], want["bytes_after"])
+        _, tar_list = listing(c.ctxpack, builder, old_tar)
+        want = expected_diff(tar_list, new_list, old, new)
+        got = c.diff_json(name + " archive", ["--builder", builder, old_tar, new])
+        if got is not None:
+            c.check(name + " archive", comparable(got) == want, json.dumps({"got": comparable(got), "want": want}))
 
 
 def gate_checks(c, name, builder, old, new, before, after):
