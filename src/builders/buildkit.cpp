@@ -337,6 +337,11 @@ class BuildKit : public Builder {
   std::optional<ArchiveUnpacking> archive_unpacking() const override {
     return ArchiveUnpacking{.special_files_as_files = true};
   }
+
+  // Measured on Debian's 20.10 daemon (tests/git).
+  std::optional<GitContextRules> git_context() const override {
+    return GitContextRules{.client_clones = false, .supports_subdir = false};
+  }
   bool runs_syntax_frontends() const override { return true; }
 
   const CopyRules& copy_rules() const override { return copy_; }

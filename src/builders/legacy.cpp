@@ -290,6 +290,8 @@ class Legacy : public Builder {
     return ArchiveUnpacking{.stdin_dockerfile_in_context = true};
   }
 
+  std::optional<GitContextRules> git_context() const override { return GitContextRules{.client_clones = true}; }
+
   // It walks into an excluded directory only when an exception's literal
   // text starts with its path.
   WalkRules walk_rules(const Matcher& matcher) const override {

@@ -28,7 +28,7 @@ void register_all(CLI::App& app, Runner& run) {
 void ContextFlags::add_to(CLI::App& cmd, bool context_positional) {
   if (context_positional) {
     cmd.add_option("context", context,
-                   "Build context: a directory (default: the current one), a tar archive, or - for one on stdin");
+                   "Build context: a directory (default: the current one), a tar archive (- for one on stdin), or a git URL");
   }
   cmd.add_option("-f,--file", dockerfile,
                  "Dockerfile, relative to the current directory (default: CONTEXT/Dockerfile; - reads it from stdin)");
@@ -78,6 +78,12 @@ ContextOptions ContextFlags::options() const {
       o.archive = single_file_archive("", "", 0);
       o.dockerfile_text = std::move(in.dockerfile_text);
     }
+    return o;
+  }
+  // docker build looks for a local directory of that name first.
+  if (!is_directory(o.context) && is_git_url(o.context)) {
+    if (dockerfile == "-") o.dockerfile_text = read_dockerfile_from_stdin();
+    o.git = std::make_shared<GitCheckout>(o.context);
     return o;
   }
   if (!is_directory(o.context) && is_context_archive(o.context)) {

@@ -49,24 +49,24 @@ class TextPrinter {
 
   void print(const CopyReport& report) {
     const CopyPlan& plan = report.plan;
-    const BuilderMoves& legacy = report.moves_of(legacy_builder());
-    const BuilderMoves& buildkit = report.moves_of(buildkit_builder());
     for (const auto& ip : plan.instructions) instruction(ip);
     if (plan.instructions.empty()) std::printf("no COPY or ADD instructions\n\n");
     for (const auto& h : plan.hints) std::printf("%s %s\n", label("hint", h).c_str(), h.message.c_str());
     if (!plan.hints.empty()) std::printf("\n");
-    std::printf("%s legacy uploads %s (%s of files, tar %s); ", st_.bold("context:").c_str(),
-                counts(legacy.sent.files, 0, 0).c_str(), human_size(legacy.sent.bytes).c_str(),
-                human_size(legacy.tar_bytes).c_str());
-    if (buildkit.transfer_whole) {
-      std::printf("BuildKit transfers the whole context (%s, %s) because a source is the context root; ",
-                  counts(buildkit.transfer.files, 0, 0).c_str(), human_size(buildkit.transfer.bytes).c_str());
-    } else {
-      std::printf("BuildKit transfers %s (%s) for %s; ", counts(buildkit.transfer.files, 0, 0).c_str(),
-                  human_size(buildkit.transfer.bytes).c_str(),
-                  plural(buildkit.transfer_paths.size(), "path", "paths").c_str());
+    std::printf("%s ", st_.bold("context:").c_str());
+    if (const BuilderMoves* legacy = report.moves_of(legacy_builder())) {
+      std::printf("legacy uploads %s (%s of files, tar %s); ", counts(legacy->sent.files, 0, 0).c_str(),
+                  human_size(legacy->sent.bytes).c_str(), human_size(legacy->tar_bytes).c_str());
     }
-    std::printf("ctxpack pack writes %s\n", human_size(report.moves_of(*plan.builder).tar_bytes).c_str());
+    if (const BuilderMoves* buildkit = report.moves_of(buildkit_builder()); buildkit && buildkit->transfer_whole) {
+      std::printf("BuildKit transfers the whole context (%s, %s) because a source is the context root; ",
+                  counts(buildkit->transfer.files, 0, 0).c_str(), human_size(buildkit->transfer.bytes).c_str());
+    } else if (buildkit) {
+      std::printf("BuildKit transfers %s (%s) for %s; ", counts(buildkit->transfer.files, 0, 0).c_str(),
+                  human_size(buildkit->transfer.bytes).c_str(),
+                  plural(buildkit->transfer_paths.size(), "path", "paths").c_str());
+    }
+    std::printf("ctxpack pack writes %s\n", human_size(report.moves_of(*plan.builder)->tar_bytes).c_str());
     const std::string builder(plan.builder->id());
     if (plan.fails_at) {
       std::printf("%s the %s build fails at line %zu\n", st_.bold("build:").c_str(), builder.c_str(), *plan.fails_at);

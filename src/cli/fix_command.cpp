@@ -65,8 +65,10 @@ void summarize(const Fix& fix, bool written) {
 
 int run_fix(const FixFlags& flags) {
   ContextOptions context = flags.ctx.options();
-  // Neither builder applies an ignore file to an archive: nothing to fix.
+  // Neither builder applies an ignore file to an archive, and a clone is
+  // temporary: nothing to fix in either.
   if (context.archive) throw Error("fix: the context is an archive, to which no ignore file applies");
+  if (context.git) throw Error("fix: the context is a git URL; run fix in a checkout of it");
   FixOptions options;
   options.build = flags.build.options();
   options.build.all_targets = flags.all_targets;

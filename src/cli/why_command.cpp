@@ -227,7 +227,7 @@ void register_why(CLI::App& app, Runner& run) {
   cmd->allow_extras();
   cmd->validate_positionals();
   cmd->add_option("operands", flags->unused,
-                  "[CONTEXT] PATH...: the first argument is the context when it is a directory and paths follow "
+                  "[CONTEXT] PATH...: the first argument is the context when it is a directory, an archive or a git URL and paths follow "
                   "(or --stdin); paths are relative to the context; -- ends the options")
       ->check(CLI::Validator([](std::string&) { return std::string("taken raw"); }, "", ""));
   flags->ctx.add_to(*cmd, false);
@@ -248,7 +248,7 @@ void register_why(CLI::App& app, Runner& run) {
         if (flags->from_stdin && flags->ctx.dockerfile == "-") throw Error("why: -f - and --stdin both read stdin");
         ContextFlags given = flags->ctx;
         if (!paths.empty() && (paths.size() > 1 || flags->from_stdin) &&
-            (is_directory(paths[0]) || is_context_archive(paths[0]))) {
+            (is_directory(paths[0]) || is_context_archive(paths[0]) || is_git_url(paths[0]))) {
           given.context = paths[0];
           paths.erase(paths.begin());
         }
@@ -262,8 +262,9 @@ void register_why(CLI::App& app, Runner& run) {
       bool any_excluded = false;
       Printer printer(*flags, matcher);
       std::optional<ContextPaths> mapping;
-      // Paths in an archive are only ever relative to its root.
-      if (ctx) mapping.emplace(ctx->archive ? "." : paths_context, ctx->archive ? "/" : ctx->dir);
+      // Paths in an archive or a clone are only ever relative to its root.
+      const bool remote = ctx && (ctx->archive || ctx->git);
+      if (ctx) mapping.emplace(remote ? "." : paths_context, remote ? "/" : ctx->dir);
       Explanation ex;
       auto judge = [&](std::string_view path) {
         if (ctx) {

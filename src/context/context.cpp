@@ -54,6 +54,13 @@ BuildContext with_rules(const ContextOptions& options, BuildContext ctx, const s
     if (ctx.ignore_file.starts_with("./")) ctx.ignore_file.erase(0, 2);
     rules = read_rules(host, ctx.ignore_file, *options.builder);
   }
+  if (!options.apply_ignore_file) {
+    ctx.ignore_file_applies = false;
+    if (!rules.empty()) ctx.unapplied = std::make_unique<Matcher>(std::move(rules), options.builder->pattern_syntax());
+    ctx.unapplied_file = std::move(ctx.ignore_file);
+    ctx.ignore_file.clear();
+    rules.clear();
+  }
   for (Rule& r : options.builder->client_rules(rules, ctx.dockerfile_exists ? ctx.dockerfile_rel : "")) {
     rules.push_back(std::move(r));
   }
@@ -116,6 +123,7 @@ BuildContext open_archive_context(const ContextOptions& options) {
     ctx.dockerfile_text = options.dockerfile_text;
   }
   ctx.fs = archive_filesystem(ctx.archive, *unpacking);
+  ctx.ignore_file_applies = false;
   if (!ctx.dockerfile_text) find_archive_dockerfile(options, ctx);
   std::vector<Rule> rules;
   std::unique_ptr<InputFile> in;
@@ -142,10 +150,50 @@ BuildContext open_archive_context(const ContextOptions& options) {
   return ctx;
 }
 
+// The checkout as a directory context, as each builder builds it.
+BuildContext open_git_context(const ContextOptions& options) {
+  const Builder& builder = *options.builder;
+  const std::optional<GitContextRules> rules = builder.git_context();
+  const std::string subject(builder.subject());
+  if (!rules) throw Error("--builder " + std::string(builder.id()) + ": ctxpack does not model git contexts for " + subject);
+  if (!rules->supports_subdir && !options.git->remote().subdir.empty()) {
+    throw Error(subject + " (Docker 20.10) cannot build a subdirectory of a git repository: subdir not supported yet");
+  }
+  ContextOptions o = options;
+  o.git = nullptr;
+  o.context = options.git->context_dir();
+  if (!options.dockerfile.empty() && !options.dockerfile_text && !options.dockerfile.starts_with("/")) {
+    o.dockerfile = join_path(o.context, options.dockerfile);
+  }
+  o.apply_ignore_file = rules->client_clones;
+  BuildContext ctx = open_build_context(o);
+  if (!rules->client_clones) ctx.fs = without_git_dir(std::move(ctx.fs));
+  ctx.git = options.git;
+  // Named as in the repository, not by the temporary checkout.
+  const std::string prefix = o.context + "/";
+  auto relabel = [&prefix](std::unique_ptr<Matcher>& m) {
+    if (!m) return;
+    std::vector<Rule> renamed = m->rules();
+    for (Rule& r : renamed) {
+      if (r.file.starts_with(prefix)) r.file.erase(0, prefix.size());
+    }
+    m = std::make_unique<Matcher>(std::move(renamed), m->syntax());
+  };
+  relabel(ctx.matcher);
+  relabel(ctx.unapplied);
+  ctx.walk = builder.walk_rules(*ctx.matcher);
+  for (std::string* name : {&ctx.ignore_file, &ctx.unapplied_file}) {
+    if (name->starts_with(prefix)) name->erase(0, prefix.size());
+  }
+  ctx.dir = options.git->url();
+  return ctx;
+}
+
 }  // namespace
 
 BuildContext open_build_context(const ContextOptions& options) {
   if (options.archive) return open_archive_context(options);
+  if (options.git) return open_git_context(options);
   Host& host = *options.host;
   BuildContext ctx;
   ctx.builder = options.builder;
@@ -176,6 +224,13 @@ BuildContext open_build_context(const ContextOptions& options) {
 
   const std::string dockerfile = ctx.dockerfile_exists ? ctx.dockerfile_path : "";
   return with_rules(options, std::move(ctx), dockerfile);
+}
+
+bool builder_takes(const Builder& builder, const BuildContext& ctx) {
+  if (ctx.archive) return builder.archive_unpacking().has_value();
+  if (!ctx.git) return true;
+  const std::optional<GitContextRules> rules = builder.git_context();
+  return rules && (rules->supports_subdir || ctx.git->remote().subdir.empty());
 }
 
 DockerfileContent read_dockerfile(const BuildContext& ctx) {

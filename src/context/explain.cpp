@@ -29,7 +29,8 @@ void explain_by_rules(const Matcher& matcher, std::string_view path, Explanation
 
 namespace {
 
-// An archive's ignore file is not applied: say what it would have done,
+// An archive's or a git context's ignore file is not applied: say what it
+// would have done,
 // or, for what the classic daemon deletes after reading, that it does.
 void note_unapplied(const BuildContext& ctx, Explanation& ex) {
   Verdict v;
@@ -46,7 +47,8 @@ void note_unapplied(const BuildContext& ctx, Explanation& ex) {
               " excludes it: COPY cannot see it";
     return;
   }
-  ex.note = "the context is an archive, to which " + std::string(ctx.builder->subject()) +
+  ex.note = std::string("the context is ") + (ctx.archive ? "an archive" : "a git repository") + ", to which " +
+            std::string(ctx.builder->subject()) +
             " applies no ignore file (" + rule + " would exclude it from a directory)";
 }
 

@@ -44,6 +44,17 @@ Node* find(Node& root, const std::string& rel) {
 
 bool is_sent(const Node& n) { return n.sent; }
 
+// Unpacking what a builder sent creates the parents of every entry (the
+// classic tar leaves out an excluded directory whose file an exception
+// re-includes; moby#37700), so each such directory is in the context,
+// empty if its file is deleted later.
+bool imply_parents(Node& n) {
+  bool any = false;
+  for (auto& [_, kid] : n.kids) any = imply_parents(kid) || any;
+  if (any && n.is_dir()) n.sent = true;
+  return n.sent;
+}
+
 }  // namespace
 
 ContextView::ContextView(BuildContext& context) : ctx(context) {
@@ -52,6 +63,7 @@ ContextView::ContextView(BuildContext& context) : ctx(context) {
   wo.stat = true;
   wo.include_excluded = true;
   walk_context(ctx, wo, tree);
+  imply_parents(root);
   for (const std::string& name : ctx.builder->deleted_after_upload(*ctx.matcher)) {
     if (Node* n = find(root, name)) n->removed = true;
   }

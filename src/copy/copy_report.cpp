@@ -28,11 +28,11 @@ void add_plan(BuilderMoves& m, const CopyPlan& plan) {
 
 }  // namespace
 
-const BuilderMoves& CopyReport::moves_of(const Builder& b) const {
+const BuilderMoves* CopyReport::moves_of(const Builder& b) const {
   for (const BuilderMoves& m : moves) {
-    if (m.builder == &b) return m;
+    if (m.builder == &b) return &m;
   }
-  throw Error("no plan for builder " + std::string(b.id()));
+  return nullptr;
 }
 
 CopyReport make_copy_report(BuildContext& ctx, const ContextOptions& options, const ParsedDockerfile& parsed,
@@ -44,8 +44,8 @@ CopyReport make_copy_report(BuildContext& ctx, const ContextOptions& options, co
   ContextOptions same_file = options;
   same_file.dockerfile = ctx.dockerfile_path;
   for (const Builder* b : builders()) {
-    // Builders that take no archive (Buildah) have nothing to compare.
-    if (ctx.archive && !b->archive_unpacking()) continue;
+    // Builders that cannot build this kind of context have nothing to compare.
+    if (!builder_takes(*b, ctx)) continue;
     BuildOptions bo = build_options;
     bo.builder = b;
     if (b == ctx.builder) {

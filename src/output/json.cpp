@@ -183,15 +183,18 @@ Json copy_json(const CopyReport& report) {
   for (const CopyInstructionPlan& ip : plan.instructions) instructions.push_back(instruction_json(ip));
   Json hints = Json::array();
   for (const CopyDiagnostic& d : plan.hints) hints.push_back(diagnostic_json(d));
-  const BuilderMoves& legacy = report.moves_of(legacy_builder());
-  const BuilderMoves& buildkit = report.moves_of(buildkit_builder());
-  Json context{{"legacy_upload",
-                Json{{"files", legacy.sent.files}, {"bytes", legacy.sent.bytes}, {"tar_bytes", legacy.tar_bytes}}},
-               {"buildkit_transfer", Json{{"files", buildkit.transfer.files},
-                                          {"bytes", buildkit.transfer.bytes},
-                                          {"whole_context", buildkit.transfer_whole},
-                                          {"paths", buildkit.transfer_paths}}},
-               {"tar_bytes", report.moves_of(*plan.builder).tar_bytes}};
+  const BuilderMoves* legacy = report.moves_of(legacy_builder());
+  const BuilderMoves* buildkit = report.moves_of(buildkit_builder());
+  Json context{{"legacy_upload", legacy ? Json{{"files", legacy->sent.files},
+                                               {"bytes", legacy->sent.bytes},
+                                               {"tar_bytes", legacy->tar_bytes}}
+                                        : Json(nullptr)},
+               {"buildkit_transfer", buildkit ? Json{{"files", buildkit->transfer.files},
+                                                     {"bytes", buildkit->transfer.bytes},
+                                                     {"whole_context", buildkit->transfer_whole},
+                                                     {"paths", buildkit->transfer_paths}}
+                                              : Json(nullptr)},
+               {"tar_bytes", report.moves_of(*plan.builder)->tar_bytes}};
   Json image = Json::array();
   for (const CopyEntry& e : plan.image) image.push_back(copy_entry_json(e, "path"));
   return Json{{"builder", std::string(plan.builder->id())},

@@ -97,9 +97,12 @@ std::vector<Finding> HazardScanner::finish() {
   return std::move(findings_);
 }
 
-// No ignore file applies to an archive context: the remedy is a smaller archive.
+// Where no ignore file applies, the remedy is a smaller archive or repository.
 std::string HazardScanner::keep_out(const std::string& remedy) const {
-  return ctx_.archive ? "leave it out of the archive (no ignore file applies to one)" : remedy;
+  if (ctx_.ignore_file_applies) return remedy;
+  return ctx_.archive ? "leave it out of the archive (no ignore file applies to one)"
+                      : "remove it from the repository (" + std::string(ctx_.builder->subject()) +
+                            " applies no ignore file to a git context)";
 }
 
 bool HazardScanner::left_behind(Finding& f) const {

@@ -457,8 +457,9 @@ Finding ignore_file_differs(const BuildContext& a, const BuildContext& b) {
   const BuildContext& first = a_first ? a : b;
   const BuildContext& second = a_first ? b : a;
   auto reads = [](const BuildContext& c, const char* none) {
-    return std::string(c.builder->subject()) + " reads " + ignore_file_name(c, none) + " (it looks for " +
-           std::string(c.builder->ignore_file_lookup()) + ")";
+    const std::string lookup = c.ignore_file_applies ? "it looks for " + std::string(c.builder->ignore_file_lookup())
+                                                     : std::string("it applies none to this context");
+    return std::string(c.builder->subject()) + " reads " + ignore_file_name(c, none) + " (" + lookup + ")";
   };
   return Finding{Severity::kInfo,         "ignore-file-differs", reads(first, "no ignore file") + ", " +
                  reads(second, "none"), {}, std::nullopt, false};
@@ -641,7 +642,7 @@ Report make_report(const ContextOptions& context_options, const ReportOptions& o
   Report report;
   report.context = ctx.dir;
   report.builder = ctx.builder;
-  report.dockerfile = ctx.dockerfile_path;
+  report.dockerfile = ctx.git ? ctx.dockerfile_rel : ctx.dockerfile_path;  // not the temporary clone
   report.ignore_file = ctx.ignore_file;
   std::vector<Finding> findings;
   if (!ctx.dockerfile_exists) {
@@ -653,7 +654,7 @@ Report make_report(const ContextOptions& context_options, const ReportOptions& o
   if (options.compare_builders) {
     report.compared = true;
     for (const Builder* b : builders()) {
-      if (b == ctx.builder || (ctx.archive && !b->archive_unpacking())) continue;
+      if (b == ctx.builder || !builder_takes(*b, ctx)) continue;
       others.push_back(compare_with(context, ctx, *b, report, findings));
       report.compared = report.compared && others.back();
     }
@@ -683,8 +684,8 @@ Report make_report(const ContextOptions& context_options, const ReportOptions& o
   for (auto& c : others) {
     if (c->diff) append(c->diff->finish());
   }
-  // No ignore file applies to an archive: nothing to propose for one.
-  if (ctx.archive) report.suggestions.clear(); else verify_advice(context, options, report, findings, use);
+  // Rules proposed for an archive or a temporary clone could not be applied.
+  if (ctx.archive || ctx.git) report.suggestions.clear(); else verify_advice(context, options, report, findings, use);
   std::stable_sort(findings.begin(), findings.end(),
                    [](const Finding& a, const Finding& b) { return a.severity > b.severity; });
   report.findings = std::move(findings);

@@ -13,16 +13,19 @@ extern char** environ;
 
 namespace ctxpack {
 
-namespace {
-
-// Runs `argv` with stdout into a string; its exit status, or -1.
-int run(const std::vector<std::string>& argv, std::string* out) {
+int run_git(const std::vector<std::string>& git_args, std::string* out, const GitRun& how) {
+  std::vector<std::string> argv{"git"};
+  argv.insert(argv.end(), git_args.begin(), git_args.end());
   int pipe_fds[2];
   if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return -1;
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDOUT_FILENO);
-  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+  if (how.with_stderr) {
+    posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDERR_FILENO);
+  } else {
+    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+  }
   posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
   std::vector<char*> args;
   for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
@@ -30,6 +33,7 @@ int run(const std::vector<std::string>& argv, std::string* out) {
   // No prompts, no pager, no system or user config steering the answer.
   std::vector<std::string> env_strings = {"GIT_TERMINAL_PROMPT=0", "GIT_CONFIG_NOSYSTEM=1", "GIT_PAGER=cat",
                                           "LC_ALL=C"};
+  env_strings.insert(env_strings.end(), how.env.begin(), how.env.end());
   for (char** e = environ; *e; ++e) {
     if (std::strncmp(*e, "GIT_", 4) != 0) env_strings.emplace_back(*e);
   }
@@ -56,8 +60,6 @@ int run(const std::vector<std::string>& argv, std::string* out) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-}  // namespace
-
 namespace {
 
 std::vector<std::string> split_nul(const std::string& out) {
@@ -77,9 +79,9 @@ std::optional<std::set<std::string>> git_tracked(const std::string& dir, const s
   std::string out;
   // In batches, to stay clear of the limit on a command line's length.
   for (size_t start = 0; start < paths.size(); start += 500) {
-    std::vector<std::string> argv = {"git", "-C", dir, "ls-files", "-z", "--"};
+    std::vector<std::string> argv = {"-C", dir, "ls-files", "-z", "--"};
     for (size_t i = start; i < paths.size() && i < start + 500; ++i) argv.push_back(":(literal)" + paths[i]);
-    if (run(argv, &out) != 0) return std::nullopt;
+    if (run_git(argv, &out) != 0) return std::nullopt;
   }
   std::vector<std::string> items = split_nul(out);
   return std::set<std::string>(items.begin(), items.end());
@@ -89,7 +91,7 @@ std::optional<UntrackedFiles> UntrackedFiles::list(const std::string& dir) {
   std::string out;
   // --directory lists a wholly untracked directory once (node_modules/), so
   // the answer stays small however many files a working copy piles up.
-  if (run({"git", "-C", dir, "ls-files", "-z", "--others", "--directory"}, &out) != 0) return std::nullopt;
+  if (run_git({"-C", dir, "ls-files", "-z", "--others", "--directory"}, &out) != 0) return std::nullopt;
   UntrackedFiles files;
   for (std::string& p : split_nul(out)) {
     while (p.ends_with('/')) p.pop_back();

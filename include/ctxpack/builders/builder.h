@@ -21,6 +21,7 @@
 
 #include "ctxpack/rules/ignore_file.h"
 #include "ctxpack/context/archive.h"
+#include "ctxpack/context/git_context.h"
 #include "ctxpack/rules/matcher.h"
 
 namespace ctxpack {
@@ -126,6 +127,10 @@ class Builder {
   // an ignore file to an archive; what the classic daemon still deletes is
   // what client_rules() would re-add (deleted_after_upload()).
   virtual std::optional<ArchiveUnpacking> archive_unpacking() const { return ArchiveUnpacking{}; }
+
+  // --- git contexts (context/git_context.h) ----------------------------------
+  // How `docker build GIT-URL` builds; none when ctxpack does not model it.
+  virtual std::optional<GitContextRules> git_context() const { return std::nullopt; }
 
   // --- COPY and ADD (copy/copy_rules.h) -------------------------------------
   virtual const CopyRules& copy_rules() const = 0;

@@ -9,6 +9,7 @@
 
 #include "ctxpack/builders/builder.h"
 #include "ctxpack/context/archive.h"
+#include "ctxpack/context/git_context.h"
 #include "ctxpack/rules/matcher.h"
 #include "ctxpack/support/error.h"
 #include "ctxpack/support/filesystem.h"
@@ -31,6 +32,12 @@ struct ContextOptions {
   // `dockerfile_text` too, stdin held a Dockerfile and no context at all
   // (`docker build - < Dockerfile`): `archive` is then empty.
   std::shared_ptr<const ContextArchive> archive;
+  // The context is this clone of a git URL (`context` is the URL); -f is
+  // relative to the checkout, as the docker CLI takes it.
+  std::shared_ptr<const GitCheckout> git;
+  // False where the builder applies no ignore file to this context
+  // (BuildKit's git contexts): the file is then only BuildContext::unapplied.
+  bool apply_ignore_file = true;
 };
 
 struct BuildContext {
@@ -46,11 +53,15 @@ struct BuildContext {
   std::unique_ptr<FileSystem> fs;
   std::optional<std::string> dockerfile_text;  // ContextOptions::dockerfile_text
   std::shared_ptr<const ContextArchive> archive;  // ContextOptions::archive
-  // An archive's own ignore file, which the builder does not apply to an
-  // archive (only the classic daemon's deletions follow from it): `why` and
-  // `report` say what it would have kept out. Null otherwise.
+  std::shared_ptr<const GitCheckout> git;         // ContextOptions::git
+  // The ignore file of an archive or a git context, which the builder does
+  // not apply to it (only the classic daemon's deletions follow from an
+  // archive's): `why` says what it would have kept out. Null otherwise.
   std::unique_ptr<Matcher> unapplied;
   std::string unapplied_file;
+  // False for an archive and for BuildKit's git contexts: what the user
+  // wants kept out must be left out of the archive or the repository.
+  bool ignore_file_applies = true;
 };
 
 // No Dockerfile where the build looks for it (docker build fails).
@@ -60,6 +71,10 @@ class MissingDockerfile : public Error {
       : Error("cannot find Dockerfile " + where + " (docker build would fail)"), path(where) {}
   std::string path;
 };
+
+// Whether `builder` can build the kind of context `ctx` is (an archive, a
+// git URL); commands comparing builders leave out those that cannot.
+bool builder_takes(const Builder& builder, const BuildContext& ctx);
 
 // Resolves and reads everything; throws Error for a missing or non-directory
 // context, a missing Dockerfile that was named, or an unreadable or malformed

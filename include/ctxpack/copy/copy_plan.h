@@ -119,8 +119,10 @@ struct BuilderMoves {
 
 struct CopyReport {
   CopyPlan plan;                      // for ctx's builder
-  std::vector<BuilderMoves> moves;    // every builder, in builders() order
-  const BuilderMoves& moves_of(const Builder& b) const;
+  std::vector<BuilderMoves> moves;    // every builder that can build the context, in builders() order
+  // Null for a builder that cannot build this context (a git subdirectory
+  // for BuildKit 20.10, an archive for Buildah).
+  const BuilderMoves* moves_of(const Builder& b) const;
 };
 
 // The plan for ctx's builder, and what every builder moves for the same

@@ -11,6 +11,16 @@
 
 namespace ctxpack {
 
+struct GitRun {
+  bool with_stderr = false;      // stderr into the output too (else discarded)
+  std::vector<std::string> env;  // more NAME=VALUE variables
+};
+
+// Runs the git program with `args` (no shell), stdin from /dev/null, its
+// output appended to `out`, without the caller's GIT_* variables and with
+// no prompts or system configuration. Its exit status, or -1.
+int run_git(const std::vector<std::string>& args, std::string* out, const GitRun& how = {});
+
 // Which files git tracks among `paths` (relative to `dir`; a directory
 // stands for every file below it); nullopt when `dir` is not in a git work
 // tree or git cannot be run.

@@ -1,0 +1,71 @@
+// A git repository as the context: `docker build git://host/repo.git#ref:subdir`.
+//
+// The classic docker CLI clones the repository itself (moby's gitutils)
+// and then builds the checkout as a directory, its .dockerignore applied
+// and .git there unless that file excludes it. BuildKit clones in the
+// daemon, keeps no .git and applies no ignore file (Builder::git_context).
+// ctxpack clones as gitutils does, with the git program and no shell: `git
+// init`, `git fetch --depth 1 origin -- REF` (no --depth for an HTTP server
+// without the smart protocol), `git checkout REF` or else FETCH_HEAD, then
+// `git submodule update --init --recursive --depth=1`; with no system or
+// user configuration, no prompts, no hooks, and no file:// submodules.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "ctxpack/support/filesystem.h"
+
+namespace ctxpack {
+
+// How a builder builds a git URL context.
+struct GitContextRules {
+  // The classic CLI clones and builds the checkout as a directory: its
+  // ignore file applies, and .git is sent unless that file excludes it.
+  // BuildKit clones in the daemon: no ignore file, no .git.
+  bool client_clones = false;
+  // Debian's 20.10 BuildKit fails on #REF:SUBDIR ("subdir not supported yet").
+  bool supports_subdir = true;
+};
+
+// docker's urlutil.IsGitURL: git://, git@, github.com/ prefixes, or an
+// http(s) URL whose path ends in .git (with an optional #fragment). A
+// local directory of that name wins (the CLI checks for one first).
+bool is_git_url(std::string_view context);
+
+// gitutils' parseRemoteURL: the fragment is REF[:SUBDIR], REF "master" by
+// default; a transport-less URL (github.com/x) gets https://.
+struct GitRemote {
+  std::string remote;
+  std::string ref = "master";
+  std::string subdir;
+};
+// Throws Error for a REF starting with '-' (gitutils refuses it too).
+GitRemote parse_git_url(std::string_view url);
+
+// A checkout in a temporary directory, removed with the object.
+class GitCheckout {
+ public:
+  // Clones; throws Error with git's message when any step fails.
+  explicit GitCheckout(std::string url);
+  ~GitCheckout();
+  GitCheckout(const GitCheckout&) = delete;
+  GitCheckout& operator=(const GitCheckout&) = delete;
+
+  const std::string& url() const { return url_; }
+  const GitRemote& remote() const { return remote_; }
+  // The clone's root (holding .git), and the context: the root or SUBDIR.
+  const std::string& root() const { return root_; }
+  std::string context_dir() const;
+
+ private:
+  std::string url_;
+  GitRemote remote_;
+  std::string root_;
+};
+
+// `fs` without the .git at its root: BuildKit's clone keeps none.
+std::unique_ptr<FileSystem> without_git_dir(std::unique_ptr<FileSystem> fs);
+
+}  // namespace ctxpack
