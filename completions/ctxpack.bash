@@ -39,6 +39,9 @@ _ctxpack() {
         --fail-on)
             COMPREPLY=($(compgen -W "info warning error" -- "$cur"))
             return ;;
+        --git)
+            COMPREPLY=($(compgen -W "HEAD $(git for-each-ref --format='%(refname:short)' 2>/dev/null)" -- "$cur"))
+            return ;;
         --level | --jobs | --top | --depth | --max-size | --max-files | --max-growth | --target | --build-arg | --platform)
             return ;;
     esac
@@ -57,7 +60,7 @@ _ctxpack() {
             report) flags+=" --top --depth --json --format --max-size --max-files --fail-on --no-compare $build" ;;
             copy) flags+=" --json --format $build" ;;
             fix) flags+=" --write --allowlist --all-targets --json --format $build" ;;
-            diff) flags+=" --json --format --top --max-growth" ;;
+            diff) flags+=" --json --format --top --max-growth --git" ;;
         esac
         COMPREPLY=($(compgen -W "$flags" -- "$cur"))
         return

@@ -58,3 +58,4 @@ complete -c ctxpack -n '__fish_seen_subcommand_from fix' -l all-targets -d 'Ever
 complete -c ctxpack -n '__fish_seen_subcommand_from diff' -F
 complete -c ctxpack -n '__fish_seen_subcommand_from diff' -l top -x -d 'Largest changes shown per entry'
 complete -c ctxpack -n '__fish_seen_subcommand_from diff' -l max-growth -x -d 'Fail when the context grew by more'
+complete -c ctxpack -n '__fish_seen_subcommand_from diff' -l git -x -a '(git for-each-ref --format="%(refname:short)" 2>/dev/null; echo HEAD)' -d 'OLD is a clean checkout of this commit'

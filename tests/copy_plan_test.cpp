@@ -534,7 +534,9 @@ TEST_F(CopyPlanTest, WhatARunMayHaveMadeIsNeverAFailure) {
     EXPECT_FALSE(p.fails_at) << error(p);
     ASSERT_TRUE(has_warning(p.instructions[0], "multi-source-dest"));
     for (const auto& w : p.instructions[0].warnings) {
-      if (w.code == "multi-source-dest") EXPECT_EQ(w.severity, Severity::kInfo) << "it depends on the RUN";
+      if (w.code == "multi-source-dest") {
+        EXPECT_EQ(w.severity, Severity::kInfo) << "it depends on the RUN";
+      }
     }
   }
   // A file guessed at a path the image may hold as a directory does not

@@ -8,8 +8,10 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <string>
 
+#include "ctxpack/context/context.h"
 #include "ctxpack/support/error.h"
 
 namespace ctxpack {
@@ -64,6 +66,52 @@ TEST(GitContext, AFailedCloneSaysWhyAndLeavesNothing) {
   old ? ::setenv("TMPDIR", saved.c_str(), 1) : ::unsetenv("TMPDIR");
   EXPECT_TRUE(std::filesystem::is_empty(dir)) << "the failed clone's directory is left in " << dir;
   std::filesystem::remove_all(dir);
+}
+
+void write(const std::filesystem::path& p, const std::string& text) { std::ofstream(p) << text; }
+
+// diff --git: the commit as a clean clone would have it, never the working
+// copy, with rule files named as git names a file in a commit.
+TEST(GitContext, ACommitsCheckoutHoldsWhatWasCommittedOnly) {
+  char dir[] = "/tmp/ctxpack-git-test-XXXXXX";
+  ASSERT_TRUE(::mkdtemp(dir));
+  const std::filesystem::path repo = dir;
+  std::filesystem::create_directories(repo / "app");
+  write(repo / "app/.dockerignore", "*.log\n");
+  write(repo / "app/main.c", "v1\n");
+  const std::string git = "git -C " + repo.string() + " -c user.email=t@example.com -c user.name=t ";
+  ASSERT_EQ(std::system((git + "init -q && " + git + "add -A && " + git + "commit -qm 1").c_str()), 0);
+  write(repo / "app/main.c", "v2, not committed\n");
+  write(repo / "app/untracked", "x\n");
+
+  std::string root;
+  {
+    std::shared_ptr<const GitCheckout> c = GitCheckout::of_commit((repo / "app").string(), "HEAD");
+    root = c->root();
+    EXPECT_TRUE(c->local());
+    std::ifstream in(c->context_dir() + "/main.c");
+    std::string text;
+    std::getline(in, text);
+    EXPECT_EQ(text, "v1");
+    EXPECT_FALSE(std::filesystem::exists(c->context_dir() + "/untracked"));
+    ContextOptions o;
+    o.git = c;
+    o.require_dockerfile = false;
+    BuildContext ctx = open_build_context(o);
+    ASSERT_EQ(ctx.matcher->size(), 1u);
+    EXPECT_EQ(ctx.matcher->rule(0).file, "HEAD:app/.dockerignore");
+    EXPECT_EQ(ctx.ignore_file, "HEAD:app/.dockerignore");
+  }
+  EXPECT_FALSE(std::filesystem::exists(root)) << "the checkout outlives its object";
+  for (const char* ref : {"no-such-branch", "--output=/tmp/x"}) {
+    try {
+      GitCheckout::of_commit(repo.string(), ref);
+      ADD_FAILURE() << ref << " checked out";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("no such commit"), std::string::npos) << e.what();
+    }
+  }
+  std::filesystem::remove_all(repo);
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "commands.h"
+#include "ctxpack/context/git_context.h"
 #include "ctxpack/diff/diff.h"
 #include "ctxpack/output/format.h"
 #include "ctxpack/output/json.h"
@@ -23,7 +24,8 @@ namespace ctxpack::cli {
 namespace {
 
 struct DiffFlags {
-  std::string before, after;
+  std::vector<std::string> contexts;  // OLD NEW, or NEW alone with --git
+  std::string git_ref;
   std::string dockerfile;
   std::string builder{default_builder().id()};
   std::string format = "text";
@@ -56,6 +58,21 @@ GrowthGate parse_growth(const std::string& text) {
   return g;
 }
 
+// The directory `dir` as a clean checkout of --git's commit would have it.
+// Both sides leave .git out: a clone's .git differs from the working copy's
+// in every file.
+std::unique_ptr<EntrySource> open_commit(const DiffFlags& flags, const std::string& dir,
+                                         std::shared_ptr<const GitCheckout> checkout) {
+  ContextOptions o;
+  o.context = dir;
+  o.dockerfile = flags.dockerfile;
+  o.git = std::move(checkout);
+  o.builder = &find_builder(flags.builder);
+  o.require_dockerfile = false;
+  o.hide_git_dir = true;
+  return directory_source(o, warn);
+}
+
 std::unique_ptr<EntrySource> open_side(const DiffFlags& flags, const std::string& arg) {
   if (arg == "-") {
     std::unique_ptr<InputFile> in = fd_input(::dup(0));
@@ -71,6 +88,7 @@ std::unique_ptr<EntrySource> open_side(const DiffFlags& flags, const std::string
     if (archive) o.archive = read_context_archive(arg);
     o.builder = &find_builder(flags.builder);
     o.require_dockerfile = false;
+    o.hide_git_dir = !flags.git_ref.empty();
     return directory_source(o, warn);
   }
   std::unique_ptr<InputFile> file;
@@ -214,11 +232,18 @@ Json groups_json(const std::vector<ChangeGroup>& groups) {
 }
 
 int run_diff(const DiffFlags& flags) {
-  if (flags.before == "-" && flags.after == "-") throw Error("only one of OLD and NEW can be - (stdin)");
+  const std::vector<std::string>& args = flags.contexts;
+  const bool git = !flags.git_ref.empty();
+  if (git && args.size() > 1) throw Error("diff --git REF takes one context, NEW (default .): OLD is REF's checkout of it");
+  if (!git && args.size() != 2) throw Error("diff takes two contexts, OLD and NEW (or --git REF [NEW])");
+  const std::string after_arg = args.empty() ? "." : args.back();
+  if (!git && args[0] == "-" && after_arg == "-") throw Error("only one of OLD and NEW can be - (stdin)");
+  if (git && !is_directory(after_arg)) throw Error("diff --git: " + after_arg + " is not a directory");
   std::optional<GrowthGate> gate;
   if (!flags.max_growth.empty()) gate = parse_growth(flags.max_growth);
-  std::unique_ptr<EntrySource> before = open_side(flags, flags.before);
-  std::unique_ptr<EntrySource> after = open_side(flags, flags.after);
+  std::unique_ptr<EntrySource> before = git ? open_commit(flags, after_arg, GitCheckout::of_commit(after_arg, flags.git_ref))
+                                            : open_side(flags, args[0]);
+  std::unique_ptr<EntrySource> after = open_side(flags, after_arg);
   const bool json = flags.format == "json";
   ChangeGroups groups(json ? 0 : flags.top);
   std::unique_ptr<JsonLists> lists = json ? std::make_unique<JsonLists>() : nullptr;
@@ -251,10 +276,14 @@ int run_diff(const DiffFlags& flags) {
 
 void register_diff(CLI::App& app, Runner& run) {
   auto flags = std::make_shared<DiffFlags>();
-  CLI::App* cmd = app.add_subcommand("diff", "What changed between two contexts (directories, tar archives or ls --json listings)");
-  cmd->add_option("old", flags->before, "The context before: a directory, a tar archive or a saved ls --json listing (- for stdin)")
-      ->required();
-  cmd->add_option("new", flags->after, "The context after, as OLD")->required();
+  CLI::App* cmd = app.add_subcommand(
+      "diff", "What changed between two contexts (directories, tar archives, ls --json listings or git commits)");
+  cmd->add_option("contexts", flags->contexts,
+                  "OLD NEW: each a directory, a tar archive or a saved ls --json listing (- for stdin); "
+                  "with --git, NEW alone (default .)")
+      ->expected(0, 2);
+  cmd->add_option("--git", flags->git_ref,
+                  "OLD is NEW as a clean checkout of this commit would send it (what CI sends): HEAD, a branch, a tag...");
   cmd->add_option("-f,--file", flags->dockerfile,
                   "The Dockerfile's path inside each context directory (default: Dockerfile)");
   std::vector<std::string> ids;

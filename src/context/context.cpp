@@ -150,42 +150,51 @@ BuildContext open_archive_context(const ContextOptions& options) {
   return ctx;
 }
 
-// The checkout as a directory context, as each builder builds it.
+// The checkout as a directory context, as each builder builds it; a local
+// commit's checkout (diff --git) as the directory CI would have.
 BuildContext open_git_context(const ContextOptions& options) {
   const Builder& builder = *options.builder;
-  const std::optional<GitContextRules> rules = builder.git_context();
-  const std::string subject(builder.subject());
-  if (!rules) throw Error("--builder " + std::string(builder.id()) + ": ctxpack does not model git contexts for " + subject);
-  if (!rules->supports_subdir && !options.git->remote().subdir.empty()) {
-    throw Error(subject + " (Docker 20.10) cannot build a subdirectory of a git repository: subdir not supported yet");
-  }
+  const GitCheckout& checkout = *options.git;
   ContextOptions o = options;
   o.git = nullptr;
-  o.context = options.git->context_dir();
+  o.context = checkout.context_dir();
   if (!options.dockerfile.empty() && !options.dockerfile_text && !options.dockerfile.starts_with("/")) {
     o.dockerfile = join_path(o.context, options.dockerfile);
   }
-  o.apply_ignore_file = rules->client_clones;
+  bool client_clones = true;
+  if (!checkout.local()) {
+    const std::optional<GitContextRules> rules = builder.git_context();
+    const std::string subject(builder.subject());
+    if (!rules) throw Error("--builder " + std::string(builder.id()) + ": ctxpack does not model git contexts for " + subject);
+    if (!rules->supports_subdir && !checkout.remote().subdir.empty()) {
+      throw Error(subject + " (Docker 20.10) cannot build a subdirectory of a git repository: subdir not supported yet");
+    }
+    client_clones = rules->client_clones;
+  }
+  o.apply_ignore_file = client_clones;
   BuildContext ctx = open_build_context(o);
-  if (!rules->client_clones) ctx.fs = without_git_dir(std::move(ctx.fs));
+  if (!client_clones) ctx.fs = without_git_dir(std::move(ctx.fs));
   ctx.git = options.git;
-  // Named as in the repository, not by the temporary checkout.
-  const std::string prefix = o.context + "/";
-  auto relabel = [&prefix](std::unique_ptr<Matcher>& m) {
+  // Rule files are named as in the repository, not by the temporary
+  // checkout: relative to the context for a URL, as REF:PATH (git's name
+  // for a file in a commit) for a local commit.
+  const std::string prefix = (checkout.local() ? checkout.root() : o.context) + "/";
+  const std::string label = checkout.local() ? checkout.url() + ":" : "";
+  auto relabel = [&](std::string& file) {
+    if (file.starts_with(prefix)) file.replace(0, prefix.size(), label);
+  };
+  auto relabel_rules = [&](std::unique_ptr<Matcher>& m) {
     if (!m) return;
     std::vector<Rule> renamed = m->rules();
-    for (Rule& r : renamed) {
-      if (r.file.starts_with(prefix)) r.file.erase(0, prefix.size());
-    }
+    for (Rule& r : renamed) relabel(r.file);
     m = std::make_unique<Matcher>(std::move(renamed), m->syntax());
   };
-  relabel(ctx.matcher);
-  relabel(ctx.unapplied);
+  relabel_rules(ctx.matcher);
+  relabel_rules(ctx.unapplied);
   ctx.walk = builder.walk_rules(*ctx.matcher);
-  for (std::string* name : {&ctx.ignore_file, &ctx.unapplied_file}) {
-    if (name->starts_with(prefix)) name->erase(0, prefix.size());
-  }
-  ctx.dir = options.git->url();
+  relabel(ctx.ignore_file);
+  relabel(ctx.unapplied_file);
+  ctx.dir = checkout.url();
   return ctx;
 }
 
@@ -199,6 +208,7 @@ BuildContext open_build_context(const ContextOptions& options) {
   ctx.builder = options.builder;
   ctx.host = &host;
   ctx.fs = host.open_directory(options.context);
+  if (options.hide_git_dir) ctx.fs = without_git_dir(std::move(ctx.fs));
   ctx.dir = host.real_path(options.context);
   if (options.dockerfile_text) return open_with_dockerfile_text(options, std::move(ctx));
   ctx.dockerfile_path =
@@ -228,7 +238,7 @@ BuildContext open_build_context(const ContextOptions& options) {
 
 bool builder_takes(const Builder& builder, const BuildContext& ctx) {
   if (ctx.archive) return builder.archive_unpacking().has_value();
-  if (!ctx.git) return true;
+  if (!ctx.git || ctx.git->local()) return true;
   const std::optional<GitContextRules> rules = builder.git_context();
   return rules && (rules->supports_subdir || ctx.git->remote().subdir.empty());
 }

@@ -81,12 +81,50 @@ GitRemote parse_git_url(std::string_view url) {
   return r;
 }
 
-GitCheckout::GitCheckout(std::string url) : url_(std::move(url)), remote_(parse_git_url(url_)) {
+void GitCheckout::make_root() {
   const char* tmp = std::getenv("TMPDIR");
   std::string templ = std::string(tmp && *tmp ? tmp : "/tmp") + "/ctxpack-git-XXXXXX";
   if (!::mkdtemp(templ.data())) throw_errno("cannot create a temporary directory", templ, errno);
   char real[PATH_MAX];
   root_ = ::realpath(templ.c_str(), real) ? real : templ;
+}
+
+std::unique_ptr<GitCheckout> GitCheckout::of_commit(const std::string& dir, const std::string& ref) {
+  std::string top, prefix, commit;
+  if (run_git({"-C", dir, "rev-parse", "--show-toplevel"}, &top) != 0 ||
+      run_git({"-C", dir, "rev-parse", "--show-prefix"}, &prefix) != 0) {
+    throw Error("--git " + ref + ": " + dir + " is not in a git work tree");
+  }
+  if (ref.starts_with("-") || run_git({"-C", dir, "rev-parse", "--verify", "-q", ref + "^{commit}"}, &commit) != 0) {
+    throw Error("--git " + ref + ": no such commit in " + top.substr(0, top.find('\n')));
+  }
+  auto trim = [](std::string& s) { s.erase(s.find_last_not_of('\n') + 1); };
+  trim(top);
+  trim(prefix);
+  trim(commit);
+  if (prefix.ends_with('/')) prefix.pop_back();
+  std::unique_ptr<GitCheckout> c(new GitCheckout);
+  c->url_ = ref;
+  c->local_ = true;
+  c->remote_.ref = commit;
+  c->remote_.subdir = prefix;
+  c->make_root();
+  try {
+    const std::string what = "--git " + ref + ": cannot check it out";
+    // The user's own repository: its local clone is allowed (this later -c
+    // wins), hooks stay off.
+    must({"-c", "protocol.file.allow=always", "clone", "-q", "--shared", "--no-checkout", "--", top, c->root_}, what);
+    must({"-C", c->root_, "checkout", "-q", "--detach", commit}, what);
+  } catch (...) {
+    std::error_code ec;
+    std::filesystem::remove_all(c->root_, ec);
+    throw;
+  }
+  return c;
+}
+
+GitCheckout::GitCheckout(std::string url) : url_(std::move(url)), remote_(parse_git_url(url_)) {
+  make_root();
   try {
     const std::string clone = "cannot clone " + url_;
     must({"-C", root_, "init", "-q"}, clone);

@@ -11,6 +11,13 @@ directories, each added or removed path that is there on the other side yet
 not sent names the rule that kept it out there (`excluded_by`), as `ctxpack
 why` judges it on that side. Then the --max-growth gate and bad input.
 
+`diff --git REF`: each case is also committed to a git repository, edited and
+given untracked and git-ignored files; OLD must be what a plain `git clone`
+of the commit sends (the same independent computation, `.git` left out of
+both sides), for the repository's root and a subdirectory, and every file
+the diff names must be one `git status` reports (and every file `git diff`
+reports that either side sends must be in the diff).
+
     test_diff.py --ctxpack build/ctxpack [--count N] [--keep]
 """
 
@@ -60,7 +67,7 @@ def bump(path, seconds=100):
 
 def edit(rng, root):
     """One random edit of the tree at root; returns what it did."""
-    paths = [p for p in all_paths(root) if p not in (".dockerignore", "Dockerfile")]
+    paths = [p for p in all_paths(root) if p not in (".dockerignore", "Dockerfile", ".git") and not p.startswith(".git/")]
     if not paths:
         return "none"
     p = rng.choice(paths)
@@ -120,8 +127,8 @@ def run(args, stdin=None):
     return subprocess.run(args, input=stdin, capture_output=True)
 
 
-def listing(ctxpack, builder, ctx):
-    r = run([ctxpack, "ls", "--json", "--builder", builder, ctx])
+def listing(ctxpack, builder, ctx, dockerfile=None):
+    r = run([ctxpack, "ls", "--json", "--builder", builder] + (["-f", dockerfile] if dockerfile else []) + [ctx])
     if r.returncode != 0:
         raise RuntimeError("ls failed: " + r.stderr.decode())
     return r.stdout, [json.loads(line) for line in r.stdout.decode().splitlines()]
@@ -174,6 +181,7 @@ class Checker:
         self.ctxpack = ctxpack
         self.passed = self.failed = 0
         self.excluded_by_checked = self.excluded_by_named = 0
+        self.git_cases = 0
 
     def check(self, name, ok, detail=""):
         if ok:
@@ -255,6 +263,91 @@ def check_pair(c, rng, seed, workdir):
             c.check(name + " archive", comparable(got) == want, json.dumps({"got": comparable(got), "want": want}))
 
 
+GIT = ["git", "-c", "user.email=t@example.com", "-c", "user.name=t", "-c", "protocol.file.allow=always"]
+
+
+def without_git_dir(entries):
+    return [e for e in entries if e["path"] != ".git" and not e["path"].startswith(".git/")]
+
+
+def git_lines(repo, args):
+    r = run(GIT + ["-C", repo] + args)
+    if r.returncode != 0:
+        raise RuntimeError("git failed: " + r.stderr.decode())
+    return [p for p in r.stdout.decode().split("\0") if p]
+
+
+def same_on_disk(a, b):
+    if not (os.path.lexists(a) and os.path.lexists(b)):
+        return False
+    if os.path.islink(a) or os.path.islink(b):
+        return os.path.islink(a) and os.path.islink(b) and os.readlink(a) == os.readlink(b)
+    if os.path.isfile(a) and os.path.isfile(b):
+        return open(a, "rb").read() == open(b, "rb").read()
+    return os.path.isdir(a) and os.path.isdir(b)
+
+
+def check_git_against_git(c, name, repo, clone, sub, got, old_list, new_list):
+    """The diff's files against git's own view of the working copy."""
+    prefix = sub + "/" if sub else ""
+    status = {p[3:].rstrip("/") for p in git_lines(repo, ["status", "-z", "--porcelain", "--ignored",
+                                                            "--untracked-files=all", "--no-renames"])}
+    types = {e["path"]: e["type"] for e in old_list + new_list}
+    for e in got["added"] + got["removed"] + got["changed"]:
+        full = prefix + e["path"]
+        if types.get(e["path"]) == "dir" or e.get("what") == ["mode"]:
+            continue  # git has no directories, and no modes beyond the owner's x bit
+        if same_on_disk(os.path.join(clone, full), os.path.join(repo, full)):
+            continue  # sent on one side only: an ignore rule changed, not the file
+        ancestors = [full[:i] for i in range(len(full)) if full[i] == "/"]
+        c.check(f"{name} {e['path']} in git status", full in status or any(a in status for a in ancestors),
+                "not in git status")
+    named = {e["path"] for e in got["added"] + got["removed"] + got["changed"]}
+    sent = {e["path"] for e in old_list + new_list}
+    for p in git_lines(repo, ["diff", "-z", "--name-only", "--no-renames", "HEAD", "--", sub or "."]):
+        rel = p[len(prefix):]
+        if rel in sent:
+            c.check(f"{name} git diff {rel} in the diff", rel in named, "git diff names it, ctxpack diff does not")
+
+
+def check_git(c, rng, seed, workdir):
+    repo = os.path.join(workdir, "repo")
+    os.mkdir(repo)
+    populate(rng, repo, "", 0)
+    with open(os.path.join(repo, ".dockerignore"), "w") as f:
+        f.write("\n".join(rng.sample(RULES, rng.randint(0, 4))) + "\n")
+    open(os.path.join(repo, "Dockerfile"), "w").write("FROM scratch\nCOPY . /\n")
+    open(os.path.join(repo, ".gitignore"), "w").write("node_modules/\n.env\n")
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "seed"]):
+        git_lines(repo, args)
+    clone = os.path.join(workdir, "clone")
+    git_lines(workdir, ["clone", "-q", repo, clone])
+    # A developer's working copy: edits, and what git does not track.
+    for _ in range(rng.randint(0, 8)):
+        edit(rng, repo)
+    os.makedirs(os.path.join(repo, "node_modules", "dep"), exist_ok=True)
+    open(os.path.join(repo, "node_modules", "dep", "index.js"), "wb").write(os.urandom(rng.randint(0, 4000)))
+    open(os.path.join(repo, ".env"), "w").write("TOKEN=1\n")
+    subs = [""] + sorted(n for n in os.listdir(clone) if n != ".git" and os.path.isdir(os.path.join(clone, n))
+                         and not os.path.islink(os.path.join(clone, n))
+                         and os.path.isdir(os.path.join(repo, n)) and not os.path.islink(os.path.join(repo, n)))[:1]
+    for sub in subs:
+        old_dir, new_dir = os.path.join(clone, sub), os.path.join(repo, sub)
+        for builder in BUILDERS:
+            name = f"seed {seed} {builder} --git {sub or '.'}"
+            # A subdirectory has no Dockerfile: the root's, outside it,
+            # changes nothing ls selects.
+            df = lambda root: os.path.join(root, "Dockerfile") if sub else None
+            old_list = without_git_dir(listing(c.ctxpack, builder, old_dir, df(clone))[1])
+            new_list = without_git_dir(listing(c.ctxpack, builder, new_dir, df(repo))[1])
+            want = expected_diff(old_list, new_list, old_dir, new_dir)
+            got = c.diff_json(name, ["--builder", builder, "--git", "HEAD", new_dir])
+            if got is not None:
+                c.check(name, comparable(got) == want, json.dumps({"got": comparable(got), "want": want}))
+                check_git_against_git(c, name, repo, clone, sub, got, old_list, new_list)
+    c.git_cases += 1
+
+
 def gate_checks(c, name, builder, old, new, before, after):
     growth = after - before
     if growth <= 0:
@@ -287,6 +380,9 @@ def check_errors(c, workdir):
         "unordered listing": ([unordered, good], "unordered.json:2:"),
         "both stdin": (["-", "-"], "stdin"),
         "bad gate": (["--max-growth", "ten", good, good], "ten"),
+        "--git outside a repository": (["--git", "HEAD", good], "not in a git work tree"),
+        "--git with two contexts": (["--git", "HEAD", good, good], "one context"),
+        "one context without --git": ([good], "two contexts"),
     }
     for name, (args, needle) in cases.items():
         r = run([c.ctxpack, "diff"] + args, stdin=b"")
@@ -353,6 +449,9 @@ def main():
             workdir = os.path.join(top, str(seed))
             os.mkdir(workdir)
             check_pair(c, random.Random(seed), seed, workdir)
+            gitdir = os.path.join(workdir, "git")
+            os.mkdir(gitdir)
+            check_git(c, random.Random(seed), seed, gitdir)
         check_errors(c, top)
         if not args.no_memory:
             check_memory(c, top)
@@ -360,7 +459,7 @@ def main():
         if not args.keep:
             shutil.rmtree(top)
     print(f"{c.passed} passed, {c.failed} failed ({c.excluded_by_checked} excluded_by verdicts compared with why, "
-          f"{c.excluded_by_named} naming a rule)")
+          f"{c.excluded_by_named} naming a rule; {c.git_cases} git repositories)")
     return 1 if c.failed else 0
 
 

@@ -38,6 +38,10 @@ struct ContextOptions {
   // False where the builder applies no ignore file to this context
   // (BuildKit's git contexts): the file is then only BuildContext::unapplied.
   bool apply_ignore_file = true;
+  // Leave the .git at the context's root out. diff --git compares a working
+  // copy with a clone of it, and the two .git directories differ in every
+  // file without the difference being anything the user changed.
+  bool hide_git_dir = false;
 };
 
 struct BuildContext {

@@ -49,20 +49,34 @@ class GitCheckout {
  public:
   // Clones; throws Error with git's message when any step fails.
   explicit GitCheckout(std::string url);
+  // A clean checkout of commit REF of the repository holding the directory
+  // `dir`, as CI's clone would have it (no submodules, nothing untracked);
+  // context_dir() is `dir`'s place in it. The repository is not written to
+  // (git clone --shared). Throws Error when `dir` is in no repository or
+  // REF names no commit.
+  static std::unique_ptr<GitCheckout> of_commit(const std::string& dir, const std::string& ref);
   ~GitCheckout();
   GitCheckout(const GitCheckout&) = delete;
   GitCheckout& operator=(const GitCheckout&) = delete;
 
+  // The URL; for of_commit, the REF as given.
   const std::string& url() const { return url_; }
   const GitRemote& remote() const { return remote_; }
+  // Made by of_commit: a directory context to compare with, not a git URL
+  // a builder clones, so no builder's git-context rules apply to it.
+  bool local() const { return local_; }
   // The clone's root (holding .git), and the context: the root or SUBDIR.
   const std::string& root() const { return root_; }
   std::string context_dir() const;
 
  private:
+  GitCheckout() = default;
+  void make_root();
+
   std::string url_;
   GitRemote remote_;
   std::string root_;
+  bool local_ = false;
 };
 
 // `fs` without the .git at its root: BuildKit's clone keeps none.
