@@ -103,21 +103,8 @@ class Validation {
 class LegacyCopy : public CopyRules {
  public:
   bool uploads_selection() const override { return true; }
-  // The daemon sees all it received, less what it deletes; a directory the
-  // CLI left out still exists when something below it was sent.
-  void select_visible(ContextView& view, const Build& build) const override {
-    bool any = false;
-    view.whole = context_sources(build, &any).count("/") > 0;
-    auto mark = [&](auto&& self, Node& n) -> bool {
-      bool kid_visible = false;
-      for (auto& [name, kid] : n.kids) kid_visible |= self(self, kid);
-      n.visible = (n.sent && !n.removed) || (n.is_dir() && kid_visible);
-      return n.visible;
-    };
-    for (auto& [name, kid] : view.root.kids) mark(mark, kid);
-    view.root.visible = true;
-    view.visible = view.sent;
-  }
+  // The daemon sees all it received, less what it deletes.
+  void select_visible(ContextView& view, const Build& build) const override { select_selection(view, build); }
 
   void check_flags(const CopyCommand& c, CopyStep& step) const override {
     if (c.has_chmod) {

@@ -66,6 +66,10 @@ class TextPrinter {
                   human_size(buildkit->transfer.bytes).c_str(),
                   plural(buildkit->transfer_paths.size(), "path", "paths").c_str());
     }
+    if (const BuilderMoves* buildah = report.moves_of(buildah_builder())) {
+      std::printf("Buildah reads %s (%s) from the directory itself; ", counts(buildah->sent.files, 0, 0).c_str(),
+                  human_size(buildah->sent.bytes).c_str());
+    }
     std::printf("ctxpack pack writes %s\n", human_size(report.moves_of(*plan.builder)->tar_bytes).c_str());
     const std::string builder(plan.builder->id());
     if (plan.fails_at) {

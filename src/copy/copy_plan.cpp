@@ -75,6 +75,20 @@ std::set<std::string> context_sources(const Build& build, bool* any) {
   return paths;
 }
 
+void select_selection(ContextView& view, const Build& build) {
+  bool any = false;
+  view.whole = context_sources(build, &any).count("/") > 0;
+  auto mark = [&](auto&& self, Node& n) -> bool {
+    bool kid_visible = false;
+    for (auto& [name, kid] : n.kids) kid_visible |= self(self, kid);
+    n.visible = (n.sent && !n.removed) || (n.is_dir() && kid_visible);
+    return n.visible;
+  };
+  for (auto& [name, kid] : view.root.kids) mark(mark, kid);
+  view.root.visible = true;
+  view.visible = view.sent;
+}
+
 namespace copy {
 
 std::string_view trim_instruction(std::string_view s) {
@@ -170,6 +184,7 @@ class Planner {
       } else {
         unknown_sources_ = 0;
         std::vector<Source> sources = expand_sources(c, cs);
+        dest = rules_.check_expansion(c, dest, sources, img, cs);
         const bool dest_may_be_dir = img.unknown() && !img.find(img.resolved(clean_path(dest), true));
         rules_.check_sources(c, dest, sources.size() + unknown_sources_, dest_may_be_dir, cs);
         // Several files into a path the image may hold as a directory: the

@@ -310,7 +310,7 @@ void Placer::symlink_note(const Source& s, CopyStep& step) {
   if (!s.in_context || s.raw.empty() || s.raw == s.path) return;
   const Node* raw = step.context.raw(s.raw);
   if (!raw || raw->type != FileType::kSymlink) return;
-  step.warn("symlink-followed", s.raw + " is a symlink: BuildKit and the classic builder copy its target " +
+  step.warn("symlink-followed", s.raw + " is a symlink: every builder copies its target " +
                                     (s.path.empty() ? std::string(".") : s.path) + " under the name " +
                                     (s.name.empty() ? std::string(".") : s.name));
 }

@@ -30,6 +30,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "e2e"))
 
 import contexts  # noqa: E402  (tests/e2e)
+from buildah import Buildah  # noqa: E402
 
 COPY_CTX = b"FROM scratch\nCOPY . /ctx/\n"
 
@@ -61,38 +62,17 @@ def vary(case, seed):
     return case
 
 
-class Buildah:
-    def __init__(self, workdir):
-        self.base = ["buildah", "--storage-driver", "vfs", "--root", os.path.join(workdir, "root"),
-                     "--runroot", os.path.join(workdir, "runroot")]
-
-    def run(self, *args, check=True):
-        return subprocess.run(self.base + list(args), capture_output=True, text=True, check=check)
-
-    def image_files(self, ctx, dockerfile):
-        """(paths under /ctx with a trailing / for directories, None) or (None, error)."""
-        args = ["build", "--isolation", "chroot", "--pull=never", "-q"]
-        if dockerfile:
-            args += ["-f", dockerfile]
-        proc = self.run(*args, ctx, check=False)
-        if proc.returncode != 0:
-            return None, proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "failed"
-        image = proc.stdout.strip().splitlines()[-1]
-        container = self.run("from", "--pull=never", image).stdout.strip()
-        try:
-            root = os.path.join(self.run("mount", container).stdout.strip(), "ctx")
-            out = set()
-            for dirpath, dirnames, filenames in os.walk(root):
-                rel = os.path.relpath(dirpath, root)
-                for d in dirnames:
-                    p = os.path.normpath(os.path.join(rel, d))
-                    out.add(p + ("" if os.path.islink(os.path.join(dirpath, d)) else "/"))
-                for f in filenames:
-                    out.add(os.path.normpath(os.path.join(rel, f)))
-            return out, None
-        finally:
-            self.run("rm", container, check=False)
-            self.run("rmi", "-f", image, check=False)
+def image_files(buildah, ctx, dockerfile):
+    """(paths under /ctx with a trailing / for directories, None) or (None, error)."""
+    result = buildah.build(ctx, dockerfile)
+    if not result.ok:
+        return None, result.output.strip().splitlines()[-1] if result.output.strip() else "failed"
+    try:
+        files = buildah.image_files(result.image_id)
+    finally:
+        buildah.run("rmi", "-f", result.image_id, check=False)
+    return {e.path[len("/ctx/"):] + ("/" if e.type == "dir" else "")
+            for e in files if e.path.startswith("/ctx/")}, None
 
 
 def predicted(ctxpack, ctx, dockerfile):
@@ -120,7 +100,7 @@ def check(ctxpack, buildah, work, seed):
     dockerfile = os.path.join(ctx, case.dockerfile) if case.dockerfile else None
     try:
         want, want_err = predicted(ctxpack, ctx, dockerfile)
-        got, got_err = buildah.image_files(ctx, dockerfile)
+        got, got_err = image_files(buildah, ctx, dockerfile)
     finally:
         shutil.rmtree(casedir, ignore_errors=True)
     same = want == got if (want is not None and got is not None) else (want is None) == (got is None)

@@ -13,15 +13,21 @@ Only rules Docker 20.10 (the daemon Debian ships) supports are exercised:
 no heredocs, --link, --parents or --exclude, and no `# syntax` directive
 (it would pull a frontend image).
 
-usage: copy_e2e.py --ctxpack PATH [-k SUBSTRING] [--builder legacy|buildkit]
+With `--builder buildah` the same cases are built by Debian's real buildah
+(tests/buildah/buildah.py) instead of a dockerd, against
+`ctxpack copy --builder buildah`.
+
+usage: copy_e2e.py --ctxpack PATH [-k SUBSTRING] [--builder legacy|buildkit|buildah]
 """
 
 import argparse
+import contextlib
 import hashlib
 import io
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -29,7 +35,9 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "daemon"))
+sys.path.insert(0, os.path.join(HERE, "..", "buildah"))
 import dockerd  # noqa: E402
+from buildah import Buildah  # noqa: E402
 
 from cases import CASES, materialize  # noqa: E402
 
@@ -124,11 +132,11 @@ def check_image(plan, ctx, files):
     return "\n".join(problems) or None
 
 
-def run_case(docker, ctxpack, case, builder, workdir):
+def run_case(build, ctxpack, case, builder, workdir):
     ctx = os.path.join(workdir, "%s-%s" % (case["name"], builder))
     materialize(ctx, case)
     plan = predict(ctxpack, ctx, case, builder)
-    result = docker.build(ctx, builder=builder, build_args=case.get("build_args"),
+    result = build.build(ctx, builder=builder, build_args=case.get("build_args"),
                           target=case.get("target"))
     predicted_ok = plan["fails_at"] is None
     if predicted_ok != result.ok:
@@ -137,41 +145,55 @@ def run_case(docker, ctxpack, case, builder, workdir):
         return "ctxpack predicted failure at line %s; the build succeeded" % plan["fails_at"]
     if not result.ok:
         return check_failure(plan, result)
-    return check_image(plan, ctx, docker.image_files(result.image_id))
+    return check_image(plan, ctx, build.image_files(result.image_id))
+
+
+def backend(builder, workdir):
+    """The builder's runner, or None with the reason printed when it is missing."""
+    if builder == "buildah":
+        if shutil.which("buildah") is None:
+            print("skipped: buildah is not installed (apt-get install -y buildah)")
+            return None
+        return contextlib.nullcontext(Buildah(os.path.join(workdir, "buildah")))
+    missing = dockerd.missing_packages()
+    if missing:
+        # .ci/run installs docker.io; a developer machine may not have it.
+        print("skipped: missing %s (%s)" % (", ".join(missing), dockerd.INSTALL_HINT))
+        return None
+    return dockerd.Daemon()
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--ctxpack", required=True)
     ap.add_argument("-k", default="", help="only cases whose name contains this")
-    ap.add_argument("--builder", choices=["legacy", "buildkit"])
+    ap.add_argument("--builder", choices=["legacy", "buildkit", "buildah"])
     args = ap.parse_args()
-    missing = dockerd.missing_packages()
-    if missing:
-        # .ci/run installs docker.io; a developer machine may not have it.
-        print("skipped: missing %s (%s)" % (", ".join(missing), dockerd.INSTALL_HINT))
-        return 77
     builders = [args.builder] if args.builder else ["legacy", "buildkit"]
     cases = [c for c in CASES if args.k in c["name"]]
     passed = {b: 0 for b in builders}
     failed = {b: 0 for b in builders}
-    with tempfile.TemporaryDirectory(prefix="ctxpack-copy-e2e-") as workdir, dockerd.Daemon() as docker:
-        for case in cases:
-            for builder in builders:
-                if builder not in case.get("builders", builders):
-                    continue
-                try:
-                    problem = run_case(docker, args.ctxpack, case, builder, workdir)
-                except AssertionError as e:
-                    problem = str(e)
-                if problem:
-                    failed[builder] += 1
-                    print("FAIL %s [%s]\n%s" % (case["name"], builder, problem))
-                else:
-                    passed[builder] += 1
-                    print("ok   %s [%s]" % (case["name"], builder))
-                sys.stdout.flush()
-            docker.remove_images()
+    with tempfile.TemporaryDirectory(prefix="ctxpack-copy-e2e-") as workdir:
+        runner = backend(builders[0], workdir)
+        if runner is None:
+            return 77
+        with runner as build:
+            for case in cases:
+                for builder in builders:
+                    if builder in case.get("skip", ()):
+                        continue
+                    try:
+                        problem = run_case(build, args.ctxpack, case, builder, workdir)
+                    except AssertionError as e:
+                        problem = str(e)
+                    if problem:
+                        failed[builder] += 1
+                        print("FAIL %s [%s]\n%s" % (case["name"], builder, problem))
+                    else:
+                        passed[builder] += 1
+                        print("ok   %s [%s]" % (case["name"], builder))
+                    sys.stdout.flush()
+                build.remove_images()
     for b in builders:
         print("%s: %d passed, %d failed" % (b, passed[b], failed[b]))
     total_failed = sum(failed.values())

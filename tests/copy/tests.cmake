@@ -12,3 +12,10 @@ add_test(NAME copy_e2e
 # Docker builds dominate its time, not ctxpack: the sanitizer run (-LE slow)
 # would only repeat them. 77: docker.io is missing (.ci/run installs it).
 set_tests_properties(copy_e2e PROPERTIES TIMEOUT 1500 SKIP_RETURN_CODE 77 LABELS "daemon;slow")
+
+# The same cases built by Debian's real buildah (tests/buildah/buildah.py),
+# against `ctxpack copy --builder buildah`; about 40 s, no daemon needed.
+add_test(NAME copy_buildah
+         COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/copy_e2e.py --ctxpack $<TARGET_FILE:ctxpack>
+                 --builder buildah)
+set_tests_properties(copy_buildah PROPERTIES TIMEOUT 600 SKIP_RETURN_CODE 77 LABELS "buildah;slow")

@@ -46,6 +46,11 @@ struct CopyStep {
 // is set when there is one.
 std::set<std::string> context_sources(const Build& build, bool* any);
 
+// What the classic builder and Buildah let COPY see: everything the walk
+// selected, whatever the Dockerfile names; an excluded directory exists
+// when something below it was kept.
+void select_selection(ContextView& view, const Build& build);
+
 // Whether a destination names a directory: a trailing "/" or "/.".
 bool dir_form(const std::string& dest);
 // An http(s) URL, which ADD downloads.
@@ -108,6 +113,15 @@ class CopyRules {
   // does not show (after a RUN, on an unknown base).
   virtual void check_sources(const CopyCommand& c, const std::string& dest, size_t count, bool dest_may_be_dir,
                              CopyStep& step) const = 0;
+  // Checks the expanded sources against the image before anything is
+  // placed and returns the destination to place them at: Buildah decides
+  // only now whether `dest` is a directory, and fails some sources only
+  // once every source has been found. The others keep `dest`.
+  virtual std::string check_expansion(const CopyCommand& /*c*/, const std::string& dest,
+                                      const std::vector<Source>& /*sources*/, ImageTree& /*img*/,
+                                      CopyStep& /*step*/) const {
+    return dest;
+  }
   virtual Placement placement() const = 0;
   // The error for a directory copied onto a file at `dst`.
   virtual std::string dir_onto_file_error(const std::string& dst) const = 0;
