@@ -61,34 +61,43 @@ GrowthGate parse_growth(const std::string& text) {
 // The directory `dir` as a clean checkout of --git's commit would have it.
 // Both sides leave .git out: a clone's .git differs from the working copy's
 // in every file.
-std::unique_ptr<EntrySource> open_commit(const DiffFlags& flags, const std::string& dir,
-                                         std::shared_ptr<const GitCheckout> checkout) {
+// What every side that is a context shares: no Dockerfile is required,
+// and .git is left out of both sides when one of them is a commit.
+ContextOptions side_options(const DiffFlags& flags, const std::string& context) {
   ContextOptions o;
-  o.context = dir;
-  o.dockerfile = flags.dockerfile;
-  o.git = std::move(checkout);
+  o.context = context;
   o.builder = &find_builder(flags.builder);
   o.require_dockerfile = false;
-  o.hide_git_dir = true;
+  o.hide_git_dir = !flags.git_ref.empty();
+  return o;
+}
+
+std::unique_ptr<EntrySource> open_commit(const DiffFlags& flags, const std::string& dir,
+                                         std::shared_ptr<const GitCheckout> checkout) {
+  ContextOptions o = side_options(flags, dir);
+  o.dockerfile = flags.dockerfile;
+  o.git = std::move(checkout);
   return directory_source(o, warn);
 }
 
+// "-" is a context archive or an `ls --json` listing on stdin, as its
+// first bytes say.
 std::unique_ptr<EntrySource> open_side(const DiffFlags& flags, const std::string& arg) {
   if (arg == "-") {
-    std::unique_ptr<InputFile> in = fd_input(::dup(0));
-    return listing_source(std::move(in), "(stdin)");
+    StdinInput in = read_stdin_input();
+    if (!in.archive) return listing_source(std::move(in.text), "(stdin)");
+    ContextOptions o = side_options(flags, "-");
+    o.dockerfile = flags.dockerfile;
+    o.archive = in.archive;
+    return directory_source(o, warn);
   }
   const bool archive = !is_directory(arg) && is_context_archive(arg);
   if (archive || is_directory(arg)) {
-    ContextOptions o;
-    o.context = arg;
+    ContextOptions o = side_options(flags, arg);
     // Each context's own Dockerfile decides which ignore file applies; in
     // an archive, -f names it inside.
     if (!flags.dockerfile.empty()) o.dockerfile = archive ? flags.dockerfile : join_path(arg, flags.dockerfile);
     if (archive) o.archive = read_context_archive(arg);
-    o.builder = &find_builder(flags.builder);
-    o.require_dockerfile = false;
-    o.hide_git_dir = !flags.git_ref.empty();
     return directory_source(o, warn);
   }
   std::unique_ptr<InputFile> file;

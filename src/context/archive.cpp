@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -425,20 +426,53 @@ std::shared_ptr<const ContextArchive> read_context_archive(const std::string& pa
   }
 }
 
-StdinContext read_stdin_context() {
+namespace {
+
+// Standard input from its first bytes on, though they were read already.
+class StdinText : public InputFile {
+ public:
+  explicit StdinText(std::string head) : head_(std::move(head)) {}
+  ssize_t read(void* buf, size_t len) override {
+    if (served_ < head_.size()) {
+      const size_t n = std::min(len, head_.size() - served_);
+      std::memcpy(buf, head_.data() + served_, n);
+      served_ += n;
+      return static_cast<ssize_t>(n);
+    }
+    for (;;) {
+      ssize_t n = ::read(0, buf, len);
+      if (n >= 0 || errno != EINTR) return n < 0 ? -errno : n;
+    }
+  }
+
+ private:
+  std::string head_;
+  size_t served_ = 0;
+};
+
+}  // namespace
+
+StdinInput read_stdin_input() {
   if (::isatty(0)) throw Error("the context is read from stdin, which is a terminal");
   Source source{0, read_head(0, 1024)};
-  StdinContext out;
+  StdinInput out;
   if (looks_like_archive(source.head)) {
     out.archive = read_from(&source, "stdin");
-    return out;
+  } else {
+    out.text = std::make_unique<StdinText>(std::move(source.head));
   }
-  out.dockerfile_text = std::move(source.head);
+  return out;
+}
+
+StdinContext read_stdin_context() {
+  StdinInput in = read_stdin_input();
+  StdinContext out;
+  out.archive = in.archive;
+  if (out.archive) return out;
   char buf[1 << 16];
   for (;;) {
-    ssize_t n = ::read(0, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) throw_errno("cannot read", "stdin", errno);
+    ssize_t n = in.text->read(buf, sizeof buf);
+    if (n < 0) throw_errno("cannot read", "stdin", static_cast<int>(-n));
     if (n == 0) return out;
     out.dockerfile_text.append(buf, static_cast<size_t>(n));
   }

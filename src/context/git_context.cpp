@@ -90,16 +90,18 @@ void GitCheckout::make_root() {
 }
 
 std::unique_ptr<GitCheckout> GitCheckout::of_commit(const std::string& dir, const std::string& ref) {
-  std::string top, prefix, commit;
-  if (run_git({"-C", dir, "rev-parse", "--show-toplevel"}, &top) != 0 ||
-      run_git({"-C", dir, "rev-parse", "--show-prefix"}, &prefix) != 0) {
+  // One line each: the top, then the prefix (an empty line at the top).
+  std::string where, commit;
+  if (run_git({"-C", dir, "rev-parse", "--show-toplevel", "--show-prefix"}, &where) != 0) {
     throw Error("--git " + ref + ": " + dir + " is not in a git work tree");
   }
+  const size_t eol = where.find('\n');
+  const std::string top = where.substr(0, eol);
+  std::string prefix = eol == std::string::npos ? std::string() : where.substr(eol + 1);
   if (ref.starts_with("-") || run_git({"-C", dir, "rev-parse", "--verify", "-q", ref + "^{commit}"}, &commit) != 0) {
-    throw Error("--git " + ref + ": no such commit in " + top.substr(0, top.find('\n')));
+    throw Error("--git " + ref + ": no such commit in " + top);
   }
   auto trim = [](std::string& s) { s.erase(s.find_last_not_of('\n') + 1); };
-  trim(top);
   trim(prefix);
   trim(commit);
   if (prefix.ends_with('/')) prefix.pop_back();

@@ -6,7 +6,8 @@ with and without a size change, mtime-only touches, chmod, deletions, additions,
 renames, type changes, symlink retargets, .dockerignore edits). The expected diff
 is computed here from `ctxpack ls --json` of each side, reading file contents
 directly; `ctxpack diff --json` must agree entry for entry and in Docker's order,
-for both builders, for directories, saved listings, and a listing on stdin. For
+for both builders, for directories, saved listings, a listing on stdin, and OLD
+as a gzipped tar archive, by path and on stdin. For
 directories, each added or removed path that is there on the other side yet
 not sent names the rule that kept it out there (`excluded_by`), as `ctxpack
 why` judges it on that side. Then the --max-growth gate and bad input.
@@ -261,6 +262,11 @@ def check_pair(c, rng, seed, workdir):
         got = c.diff_json(name + " archive", ["--builder", builder, old_tar, new])
         if got is not None:
             c.check(name + " archive", comparable(got) == want, json.dumps({"got": comparable(got), "want": want}))
+        with open(old_tar, "rb") as f:
+            got = c.diff_json(name + " archive on stdin", ["--builder", builder, "-", new], stdin=f.read())
+        if got is not None:
+            c.check(name + " archive on stdin", comparable(got) == want,
+                    json.dumps({"got": comparable(got), "want": want}))
 
 
 GIT = ["git", "-c", "user.email=t@example.com", "-c", "user.name=t", "-c", "protocol.file.allow=always"]

@@ -55,6 +55,14 @@ std::shared_ptr<const ContextArchive> read_context_archive(const std::string& pa
 // Reads stdin and decides, as the docker CLI does, whether it is an
 // archive (a tar, compressed or not) or a Dockerfile.
 StdinContext read_stdin_context();
+// The same decision, with what is not an archive left unread: `text`
+// streams stdin from its first byte (diff reads an `ls --json` listing
+// there, which may be larger than memory should hold).
+struct StdinInput {
+  std::shared_ptr<const ContextArchive> archive;  // null when stdin held no archive
+  std::unique_ptr<InputFile> text;                // stdin otherwise
+};
+StdinInput read_stdin_input();
 // From an already open descriptor (tests, and the two above); `name` is
 // how errors name the archive.
 std::shared_ptr<const ContextArchive> read_context_archive_fd(int fd, const std::string& name);
