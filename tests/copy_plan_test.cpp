@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include <nlohmann/json.hpp>
 
 #include "cli_support.h"
@@ -514,6 +516,7 @@ TEST(CopyCommand, JsonDocument) {
     {"src": null, "dest": "/etc/app", "type": "dir"},
     {"src": "config/app.ini", "dest": "/etc/app/app.ini", "type": "file"},
     {"src": "config/nested/extra.ini", "dest": "/etc/app/extra.ini", "type": "file"}])");
+  for (size_t i : {2, 3}) want[i]["size"] = std::filesystem::file_size(kExample + "/" + want[i]["src"].get<std::string>());
   EXPECT_EQ(flat["entries"], want);
   EXPECT_EQ(flat["warnings"][0]["code"], "flattened-dir");
   const auto& excluded = doc["instructions"][3];
@@ -553,6 +556,31 @@ TEST(CopyCommand, TextOutputNamesTheFlattening) {
   EXPECT_NE(r.out.find("Dockerfile:8  COPY config/* /etc/app/"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("config/nested/ -> /etc/app/  (1 file, flattened"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("build: the buildkit build fails at line 9"), std::string::npos) << r.out;
+}
+
+// With the Dockerfile on stdin the classic client appends a line naming it
+// to the .dockerignore it sends; COPY copies that file. BuildKit sends the
+// Dockerfile apart and the file as it is.
+TEST_F(CopyPlanTest, StdinDockerfileRewritesTheClassicDockerignore) {
+  const std::string df = "FROM scratch\nCOPY . /app/\n";
+  for (const Builder* b : {kBK, kLegacy}) {
+    ContextOptions co;
+    co.context = dir.path();
+    co.host = &dir.host;
+    co.builder = b;
+    co.dockerfile_text = df;
+    BuildContext ctx = open_build_context(co);
+    BuildOptions options;
+    options.builder = b;
+    CopyPlan p = plan_copies(ctx, evaluate_dockerfile(parse_dockerfile(df, "-"), options));
+    const auto it = std::find_if(p.image.begin(), p.image.end(),
+                                 [](const CopyEntry& e) { return e.dest == "/app/.dockerignore"; });
+    ASSERT_NE(it, p.image.end());
+    const uint64_t original = std::string("secret.txt\n").size();
+    const uint64_t appended = std::string("\n.dockerfile.") .size() + 20 + 1;
+    EXPECT_EQ(it->size, b == kLegacy ? original + appended : original) << b->id();
+    EXPECT_EQ(has_warning(last(p), "dockerignore-rewritten"), b == kLegacy) << b->id();
+  }
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include "ctxpack/support/path.h"
 #include "ctxpack/copy/copy_rules.h"
 #include "ctxpack/output/format.h"
+#include "ctxpack/pack/pack.h"
 #include "ctxpack/rules/matcher.h"
 
 namespace ctxpack {
@@ -66,6 +67,17 @@ ContextView::ContextView(BuildContext& context) : ctx(context) {
   imply_parents(root);
   for (const std::string& name : ctx.builder->deleted_after_upload(*ctx.matcher)) {
     if (Node* n = find(root, name)) n->removed = true;
+  }
+  // The classic client appends a line to the .dockerignore it sends when it
+  // adds the Dockerfile itself (from stdin or outside the context): that
+  // is the file COPY finds. The line's length does not depend on the
+  // Dockerfile.
+  if (ctx.builder->pack_rules().hide_outside_dockerfile && ctx.dockerfile_exists && ctx.dockerfile_rel.empty()) {
+    Node* n = find(root, ".dockerignore");
+    if (n && n->sent && n->type == FileType::kRegular) {
+      n->size += dockerignore_suffix("").size();
+      dockerignore_rewritten = true;
+    }
   }
   sent = count(is_sent);
 }

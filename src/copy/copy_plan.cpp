@@ -30,7 +30,8 @@ Severity copy_diagnostic_severity(std::string_view code) {
     if (code == c) return Severity::kError;
   }
   for (std::string_view c : {"dir-contents", "dotfiles", "excluded-match", "symlink-followed", "dest-may-exist",
-                             "unknown-variable", "from-image", "from-stage", "remote-source"}) {
+                             "unknown-variable", "from-image", "from-stage", "remote-source",
+                             "dockerignore-rewritten"}) {
     if (code == c) return Severity::kInfo;
   }
   return Severity::kWarning;

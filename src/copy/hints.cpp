@@ -129,6 +129,14 @@ void sweep_warnings(CopyStep& step) {
     }
   }
   warn_secrets(secret_scan.finish(), step);
+  for (const CopyEntry& e : p.entries) {
+    if (e.src == ".dockerignore" && e.type == EntryType::kFile && step.context.dockerignore_rewritten) {
+      step.warn("dockerignore-rewritten",
+                ".dockerignore is copied as the classic client sent it: with the Dockerfile from stdin or from "
+                "outside the context, it appends a line naming the Dockerfile it adds (.dockerfile.<random>), "
+                "so " + e.dest + " differs from the file in the context");
+    }
+  }
   if (!git_dir.empty()) {
     // Wanted when the build reads it (a version stamp): then worth knowing,
     // not worth changing.

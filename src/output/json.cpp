@@ -87,6 +87,7 @@ Json diagnostic_json(const CopyDiagnostic& d) {
 Json copy_entry_json(const CopyEntry& e, const char* dest_key) {
   Json j{{"src", or_null(e.src)}, {dest_key, e.dest}, {"type", std::string(entry_type_name(e.type))}};
   if (e.type == EntryType::kSymlink) j["link"] = e.link;
+  if (e.type == EntryType::kFile) j["size"] = e.size;
   return j;
 }
 

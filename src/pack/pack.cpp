@@ -76,10 +76,8 @@ class ContextTar : public WalkVisitor {
       dockerfile_ = read_dockerfile(ctx);
     }
     if (outside && options.add_dockerfile) {
-      Sha256 sha;
-      sha.update(dockerfile_.text.data(), dockerfile_.text.size());
-      injected_name_ = ".dockerfile." + sha.hex_digest().substr(0, 20);
-      if (rules_.hide_outside_dockerfile) dockerignore_suffix_ = "\n" + injected_name_ + "\n";
+      injected_name_ = injected_dockerfile_name(dockerfile_.text);
+      if (rules_.hide_outside_dockerfile) dockerignore_suffix_ = dockerignore_suffix(dockerfile_.text);
     }
   }
 
@@ -313,6 +311,16 @@ class CountingSink : public EntrySink {
 };
 
 }  // namespace
+
+std::string injected_dockerfile_name(std::string_view dockerfile_text) {
+  Sha256 sha;
+  sha.update(dockerfile_text.data(), dockerfile_text.size());
+  return ".dockerfile." + sha.hex_digest().substr(0, 20);
+}
+
+std::string dockerignore_suffix(std::string_view dockerfile_text) {
+  return "\n" + injected_dockerfile_name(dockerfile_text) + "\n";
+}
 
 PackResult pack_context(BuildContext& ctx, const PackOptions& options, TarStream& out, const PackCallbacks& callbacks) {
   PackResult result;

@@ -31,20 +31,25 @@ class Buildah:
         self.base = ["buildah", "--storage-driver", "vfs", "--root", os.path.join(workdir, "root"),
                      "--runroot", os.path.join(workdir, "runroot")]
 
-    def run(self, *args, check=True):
+    def run(self, *args, check=True, stdin=None):
         return subprocess.run(self.base + list(args), capture_output=True, text=True, check=check,
-                              timeout=BUILD_TIMEOUT)
+                              timeout=BUILD_TIMEOUT, input=stdin)
 
-    def build(self, context, dockerfile=None, build_args=None, target=None, **_builder):
-        """BuildResult(ok, image ID or None, buildah's output); a failed build is a result."""
+    def build(self, context, dockerfile=None, build_args=None, target=None, dockerfile_text=None, **_builder):
+        """BuildResult(ok, image ID or None, buildah's output); a failed build is a result.
+
+        dockerfile_text: bytes sent on stdin with `-f -`."""
         args = ["build", "--isolation", "chroot", "--pull=never", "-q"]
-        if dockerfile:
+        if dockerfile_text is not None:
+            args += ["-f", "-"]
+        elif dockerfile:
             args += ["-f", dockerfile]
         for key, value in (build_args or {}).items():
             args += ["--build-arg", "%s=%s" % (key, value)]
         if target:
             args += ["--target", target]
-        proc = self.run(*args, context, check=False)
+        stdin = dockerfile_text.decode() if dockerfile_text is not None else None
+        proc = self.run(*args, context, check=False, stdin=stdin)
         output = proc.stdout + proc.stderr
         if proc.returncode != 0:
             return BuildResult(False, None, output)

@@ -187,6 +187,15 @@ CASES = [
     # the classic builder keeps the source's mtime.
     case("file-onto-file", "COPY a.txt /app\nCOPY long.txt /app\n", files={"long.txt": "longer\n"}),
     case("workdir-abs-dest", "WORKDIR /srv\nCOPY a.txt /srv\n"),
+    # -f -: the Dockerfile on stdin. The classic client adds it to the
+    # upload under a random name it lists in .dockerignore, which the
+    # daemon deletes; the context's own Dockerfile is an ordinary file.
+    case("stdin-dockerfile-dot", "COPY . /app/\n", stdin_dockerfile=True),
+    case("stdin-dockerfile-ignored", "COPY . /app/\n", stdin_dockerfile=True,
+         ignore="secret.txt\n.dockerignore\nDockerfile\n"),
+    case("stdin-dockerfile-star", "COPY * /app/\n", stdin_dockerfile=True, files={"Dockerfile": None},
+         ignore="secret.txt\nDockerfile\n"),
+    case("stdin-dockerfile-no-ignore", "COPY .* /app/\n", stdin_dockerfile=True, ignore=None),
     # Buildah only: Docker 20.10 reads neither file nor these Dockerfiles.
     case("containerignore", "COPY . /app/\n", ignore="*.md\ndir2\n", ignore_name=".containerignore",
          skip=["legacy", "buildkit"]),

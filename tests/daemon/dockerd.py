@@ -300,12 +300,13 @@ class Daemon:
         return BUILDKIT_CLIENT if builder == "buildkit" else LEGACY_CLIENT
 
     def build(self, context, dockerfile=None, builder="buildkit", build_args=None,
-              target=None, cwd=None, uid=None, extra_args=()):
+              target=None, cwd=None, uid=None, extra_args=(), dockerfile_text=None):
         """Build an image; returns BuildResult(ok, image_id or None, client output).
 
         context:    a directory, or the bytes of a tar sent on stdin (`docker build -`)
         dockerfile: the -f argument as given (relative to cwd for a directory
                     context, a path inside the tar for a stdin context)
+        dockerfile_text: bytes sent on stdin with `-f -` (a directory context only)
         uid:        run the client as this user (the daemon needs allow_uid=uid)
         A failed build is a result, not an exception: many tests expect one.
         """
@@ -317,7 +318,9 @@ class Daemon:
             os.chown(scratch, uid, -1)
         iidfile = os.path.join(scratch, "iid")
         args = ["build", "--iidfile", iidfile]
-        if dockerfile is not None:
+        if dockerfile_text is not None:
+            args += ["-f", "-"]
+        elif dockerfile is not None:
             args += ["-f", dockerfile]
         for key, value in (build_args or {}).items():
             args += ["--build-arg", "%s=%s" % (key, value)]
@@ -327,6 +330,9 @@ class Daemon:
         if isinstance(context, (bytes, bytearray)):
             args.append("-")
             feed = {"input": context}
+        elif dockerfile_text is not None:
+            args.append(os.fspath(context))
+            feed = {"input": dockerfile_text}
         else:
             args.append(os.fspath(context))
             feed = {"stdin": subprocess.DEVNULL}

@@ -29,6 +29,7 @@ class ContextView {
   bool whole = false;               // some source is the context root
   std::vector<std::string> paths;   // BuildKit's FollowPaths, when not whole
   std::string error;                // the transfer itself fails (every COPY of the context fails with it)
+  bool dockerignore_rewritten = false;  // the client appended a line to the .dockerignore it sent
 
   // The node at `rel` whether or not COPY can see it.
   const Node* raw(const std::string& rel) const;

@@ -67,6 +67,14 @@ struct PackCallbacks {
 // WriteError when the output cannot be written.
 PackResult pack_context(BuildContext& ctx, const PackOptions& options, TarStream& out, const PackCallbacks& callbacks);
 
+// The name under which the classic client adds a Dockerfile from stdin or
+// from outside the context, and the line it appends to .dockerignore for
+// it (PackRules::hide_outside_dockerfile). ctxpack names it by the
+// Dockerfile's digest where the client picks 20 random hex digits: the
+// length is the same.
+std::string injected_dockerfile_name(std::string_view dockerfile_text);
+std::string dockerignore_suffix(std::string_view dockerfile_text);
+
 // The exact size of the uncompressed tar pack_context writes for the same
 // context and options, from metadata alone: file contents are not read
 // (the security.capability xattr and the Dockerfile are). Give it every
