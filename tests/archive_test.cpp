@@ -181,11 +181,25 @@ TEST(Archive, TheClassicDaemonDeletesOnlyWhatItsIgnoreFileExcludesOfItselfAndThe
     EXPECT_TRUE(ctx.unapplied->matches_or_parents("secret").excluded);
     EXPECT_FALSE(ctx.matcher->matches_or_parents("secret").excluded) << "no ignore rule applies to an archive";
   }
+}
+
+// `buildah build - < ctx.tar` unpacks the archive into a directory and
+// builds that: Containerfile first, .containerignore before .dockerignore,
+// the rules applied.
+TEST(Archive, BuildahBuildsTheUnpackedArchiveAsADirectory) {
+  const std::string tar = make_tar({{"Dockerfile", 'f', "FROM scratch\n"}, {"Containerfile", 'f', "FROM scratch\n"},
+                                    {".dockerignore", 'f', "*\n"}, {".containerignore", 'f', "secret\n"},
+                                    {"secret", 'f', "s"}, {"kept", 'f', "k"}});
   ContextOptions o;
-  o.context = "ctx.tar";
+  o.context = "-";
   o.builder = &buildah_builder();
   o.archive = read(tar);
-  EXPECT_THROW(open_build_context(o), Error);
+  BuildContext ctx = open_build_context(o);
+  EXPECT_EQ(ctx.dockerfile_rel, "Containerfile");
+  EXPECT_EQ(ctx.ignore_file, ".containerignore");
+  EXPECT_TRUE(ctx.ignore_file_applies);
+  EXPECT_TRUE(ctx.matcher->matches_or_parents("secret").excluded);
+  EXPECT_FALSE(ctx.matcher->matches_or_parents("kept").excluded);
 }
 
 }  // namespace

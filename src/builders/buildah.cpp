@@ -309,8 +309,13 @@ class Buildah : public Builder {
   // Unused stages are skipped (--skip-unused-stages defaults to true).
   bool runs_every_stage() const override { return false; }
 
-  // Not researched: `ctxpack --builder buildah` refuses archive contexts.
-  std::optional<ArchiveUnpacking> archive_unpacking() const override { return std::nullopt; }
+  // `buildah build - < ctx.tar` untars stdin into a temporary directory
+  // (containers/storage's chrootarchive, Docker's unpacking) and builds it
+  // as any directory; stdin that is no tar becomes its Dockerfile
+  // (define.TempDirForURL, stdinToDirectory).
+  ArchiveUnpacking archive_unpacking() const override {
+    return ArchiveUnpacking{.stdin_dockerfile_in_context = true, .as_directory = true};
+  }
 
   const CopyRules& copy_rules() const override { return copy_; }
 

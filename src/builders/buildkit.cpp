@@ -334,7 +334,7 @@ class BuildKit : public Builder {
 
   // Measured on Debian's 20.10 daemon (tests/archive): FIFOs in a context
   // archive vanish and devices become empty files.
-  std::optional<ArchiveUnpacking> archive_unpacking() const override {
+  ArchiveUnpacking archive_unpacking() const override {
     return ArchiveUnpacking{.special_files_as_files = true};
   }
 

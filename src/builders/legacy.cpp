@@ -273,7 +273,7 @@ class Legacy : public Builder {
     return out;
   }
 
-  std::optional<ArchiveUnpacking> archive_unpacking() const override {
+  ArchiveUnpacking archive_unpacking() const override {
     return ArchiveUnpacking{.stdin_dockerfile_in_context = true};
   }
 

@@ -623,7 +623,48 @@ class ArchiveFileSystem : public FileSystem {
   ArchiveUnpacking unpacking_;
 };
 
+// The unpacked tree as a machine whose paths are relative to its root.
+class ArchiveHost : public Host {
+ public:
+  ArchiveHost(std::shared_ptr<const ContextArchive> archive, ArchiveUnpacking unpacking)
+      : archive_(std::move(archive)), unpacking_(unpacking) {}
+
+  std::string real_path(const std::string& path) override {
+    const std::string c = clean_path(path);
+    if (c == ".") return "/";
+    return archive_->follow(c) == kRoot ? std::string() : "/" + c;
+  }
+  std::unique_ptr<FileSystem> open_directory(const std::string& path) override {
+    if (clean_path(path) != ".") throw Error("cannot open " + path + " in " + archive_->name() + " as the context");
+    return archive_filesystem(archive_, unpacking_);
+  }
+  int stat(const std::string& path, FileInfo* out) override {
+    const std::string c = clean_path(path);
+    if (c == ".") {
+      *out = FileInfo{};
+      out->type = FileType::kDirectory;
+      return 0;
+    }
+    const uint32_t found = archive_->follow(c);
+    if (found == kRoot) return ENOENT;
+    *out = archive_->node(found).info;
+    return 0;
+  }
+  int check_readable(const std::string&) override { return 0; }
+  int open_file(const std::string& path, std::unique_ptr<InputFile>* out) override {
+    return open_archive_file(*archive_, clean_path(path), out);
+  }
+
+ private:
+  std::shared_ptr<const ContextArchive> archive_;
+  ArchiveUnpacking unpacking_;
+};
+
 }  // namespace
+
+std::unique_ptr<Host> archive_host(std::shared_ptr<const ContextArchive> archive, const ArchiveUnpacking& unpacking) {
+  return std::make_unique<ArchiveHost>(std::move(archive), unpacking);
+}
 
 std::unique_ptr<FileSystem> archive_filesystem(std::shared_ptr<const ContextArchive> archive,
                                                const ArchiveUnpacking& unpacking) {

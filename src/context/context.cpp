@@ -105,26 +105,31 @@ void find_archive_dockerfile(const ContextOptions& options, BuildContext& ctx) {
 // Dockerfile when that file excludes them (the client_rules() check).
 BuildContext open_archive_context(const ContextOptions& options) {
   const Builder& builder = *options.builder;
-  const std::optional<ArchiveUnpacking> unpacking = builder.archive_unpacking();
-  if (!unpacking) {
-    throw Error("--builder " + std::string(builder.id()) + ": ctxpack does not model archive contexts for " +
-                std::string(builder.title()));
-  }
+  const ArchiveUnpacking unpacking = builder.archive_unpacking();
   BuildContext ctx;
   ctx.builder = &builder;
   ctx.host = options.host;
   ctx.dir = options.context == "-" ? "stdin" : options.context;
   ctx.archive = options.archive;
-  if (options.dockerfile_text && unpacking->stdin_dockerfile_in_context) {
+  if (options.dockerfile_text && unpacking.stdin_dockerfile_in_context) {
     ctx.archive = single_file_archive("Dockerfile", *options.dockerfile_text, 0644);
   } else if (options.dockerfile_text) {
     ctx.dockerfile_path = "-";
     ctx.dockerfile_exists = true;
     ctx.dockerfile_text = options.dockerfile_text;
   }
-  ctx.fs = archive_filesystem(ctx.archive, *unpacking);
-  ctx.ignore_file_applies = false;
+  ctx.fs = archive_filesystem(ctx.archive, unpacking);
   if (!ctx.dockerfile_text) find_archive_dockerfile(options, ctx);
+  if (unpacking.as_directory) {
+    ctx.owned_host = archive_host(ctx.archive, unpacking);
+    ctx.host = ctx.owned_host.get();
+    ContextOptions o = options;
+    o.host = ctx.host;
+    o.context = ".";
+    const std::string dockerfile = ctx.dockerfile_exists && !ctx.dockerfile_text ? ctx.dockerfile_rel : "";
+    return with_rules(o, std::move(ctx), dockerfile);
+  }
+  ctx.ignore_file_applies = false;
   std::vector<Rule> rules;
   std::unique_ptr<InputFile> in;
   if (open_archive_file(*ctx.archive, ".dockerignore", &in) == 0) rules = builder.read_ignore(*in, ".dockerignore").rules;
@@ -237,7 +242,7 @@ BuildContext open_build_context(const ContextOptions& options) {
 }
 
 bool builder_takes(const Builder& builder, const BuildContext& ctx) {
-  if (ctx.archive) return builder.archive_unpacking().has_value();
+  if (ctx.archive) return true;
   if (!ctx.git || ctx.git->local()) return true;
   const std::optional<GitContextRules> rules = builder.git_context();
   return rules && (rules->supports_subdir || ctx.git->remote().subdir.empty());

@@ -32,12 +32,16 @@ class Buildah:
                      "--runroot", os.path.join(workdir, "runroot")]
 
     def run(self, *args, check=True, stdin=None):
-        return subprocess.run(self.base + list(args), capture_output=True, text=True, check=check,
-                              timeout=BUILD_TIMEOUT, input=stdin)
+        """buildah's output as text; `stdin`: bytes to feed it."""
+        proc = subprocess.run(self.base + list(args), capture_output=True, check=check, timeout=BUILD_TIMEOUT,
+                              input=stdin)
+        return subprocess.CompletedProcess(proc.args, proc.returncode, proc.stdout.decode(errors="replace"),
+                                           proc.stderr.decode(errors="replace"))
 
     def build(self, context, dockerfile=None, build_args=None, target=None, dockerfile_text=None, **_builder):
         """BuildResult(ok, image ID or None, buildah's output); a failed build is a result.
 
+        context: a directory, or the bytes of a tar sent on stdin (`buildah build -`)
         dockerfile_text: bytes sent on stdin with `-f -`."""
         args = ["build", "--isolation", "chroot", "--pull=never", "-q"]
         if dockerfile_text is not None:
@@ -48,7 +52,9 @@ class Buildah:
             args += ["--build-arg", "%s=%s" % (key, value)]
         if target:
             args += ["--target", target]
-        stdin = dockerfile_text.decode() if dockerfile_text is not None else None
+        stdin = dockerfile_text
+        if isinstance(context, (bytes, bytearray)):
+            stdin, context = context, "-"
         proc = self.run(*args, context, check=False, stdin=stdin)
         output = proc.stdout + proc.stderr
         if proc.returncode != 0:

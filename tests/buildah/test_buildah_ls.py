@@ -6,7 +6,9 @@ ignore file as .containerignore, as .dockerignore, both with different rules,
 or beside the Containerfile; a Containerfile next to a Dockerfile it must
 win over), built with `buildah build` (FROM scratch, `COPY . /ctx/`, vfs
 storage, chroot isolation, private root: nothing is pulled, no network), and
-the image's /ctx is read back through `buildah from` + `buildah mount`.
+the image's /ctx is read back through `buildah from` + `buildah mount`. One
+seed in three without a named Dockerfile is sent as a gzipped tar on stdin
+(`buildah build -`), which Buildah unpacks and builds as a directory.
 
 Buildah sends no excluded directory itself: unpacking what it keeps creates
 the missing parents. So the prediction is what ctxpack lists plus the
@@ -17,6 +19,7 @@ Exit 1 on any disagreement.
 
 import argparse
 import concurrent.futures
+import io
 import json
 import os
 import queue
@@ -24,6 +27,7 @@ import random
 import shutil
 import subprocess
 import sys
+import tarfile
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -75,11 +79,11 @@ def image_files(buildah, ctx, dockerfile):
             for e in files if e.path.startswith("/ctx/")}, None
 
 
-def predicted(ctxpack, ctx, dockerfile):
+def predicted(ctxpack, ctx, dockerfile, stdin=None):
     args = [ctxpack, "ls", "--builder", "buildah", "--json"]
     if dockerfile:
         args += ["-f", dockerfile]
-    proc = subprocess.run(args + [ctx], capture_output=True)
+    proc = subprocess.run(args + [ctx], capture_output=True, input=stdin)
     if proc.returncode != 0:
         return None, proc.stderr.decode(errors="replace").strip()
     out = set()
@@ -99,8 +103,16 @@ def check(ctxpack, buildah, work, seed):
     ctx = case.tree.materialize(casedir)
     dockerfile = os.path.join(ctx, case.dockerfile) if case.dockerfile else None
     try:
-        want, want_err = predicted(ctxpack, ctx, dockerfile)
-        got, got_err = image_files(buildah, ctx, dockerfile)
+        if seed % 3 == 0 and dockerfile is None:
+            # As `buildah build - < ctx.tar.gz`: unpacked, then built as a directory.
+            archive = io.BytesIO()
+            with tarfile.open(fileobj=archive, mode="w:gz") as t:
+                t.add(ctx, arcname=".")
+            want, want_err = predicted(ctxpack, "-", None, archive.getvalue())
+            got, got_err = image_files(buildah, archive.getvalue(), None)
+        else:
+            want, want_err = predicted(ctxpack, ctx, dockerfile)
+            got, got_err = image_files(buildah, ctx, dockerfile)
     finally:
         shutil.rmtree(casedir, ignore_errors=True)
     same = want == got if (want is not None and got is not None) else (want is None) == (got is None)

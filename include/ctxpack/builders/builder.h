@@ -122,11 +122,11 @@ class Builder {
   virtual bool runs_syntax_frontends() const { return false; }
 
   // --- tar contexts (context/archive.h) --------------------------------------
-  // How its daemon unpacks `docker build - < ctx.tar`; none when ctxpack
-  // does not model archives for this builder. Neither Docker builder applies
-  // an ignore file to an archive; what the classic daemon still deletes is
-  // what client_rules() would re-add (deleted_after_upload()).
-  virtual std::optional<ArchiveUnpacking> archive_unpacking() const { return ArchiveUnpacking{}; }
+  // How `docker build - < ctx.tar` (or `buildah build -`) unpacks the
+  // archive. Neither Docker builder applies an ignore file to an archive;
+  // what the classic daemon still deletes is what client_rules() would
+  // re-add (deleted_after_upload()).
+  virtual ArchiveUnpacking archive_unpacking() const { return ArchiveUnpacking{}; }
 
   // --- git contexts (context/git_context.h) ----------------------------------
   // How `docker build GIT-URL` builds; none when ctxpack does not model it.

@@ -39,6 +39,10 @@ struct ArchiveUnpacking {
   // into an otherwise empty context as "Dockerfile" (mode 0644); BuildKit
   // gets an empty context and the Dockerfile beside it.
   bool stdin_dockerfile_in_context = false;
+  // Buildah unpacks `buildah build - < ctx.tar` into a directory and builds
+  // that: its Containerfile and ignore file are found and applied as in
+  // any directory.
+  bool as_directory = false;
 };
 
 // What standard input held: a context archive or a Dockerfile
@@ -78,6 +82,10 @@ bool is_context_archive(const std::string& path);
 // The unpacked tree as a FileSystem (the root is the archive's root).
 std::unique_ptr<FileSystem> archive_filesystem(std::shared_ptr<const ContextArchive> archive,
                                                const ArchiveUnpacking& unpacking);
+
+// The unpacked tree as a Host whose paths are relative to its root ("."),
+// for a builder that builds it as a directory (ArchiveUnpacking::as_directory).
+std::unique_ptr<Host> archive_host(std::shared_ptr<const ContextArchive> archive, const ArchiveUnpacking& unpacking);
 
 // Opens the regular file at `path` in the unpacked tree, following
 // symlinks inside its root as the daemon does when it reads the

@@ -51,6 +51,7 @@ struct BuildContext {
   bool dockerfile_exists = false;
   const Builder* builder = &default_builder();
   Host* host = &disk_host();
+  std::unique_ptr<Host> owned_host;  // `host`, when it is the context's own (an archive Buildah unpacks)
   std::string ignore_file;           // the ignore file the builder reads, as the user would name it; "" for none
   std::unique_ptr<Matcher> matcher;  // its rules, then the ones the client adds (RuleOrigin::kClient)
   WalkRules walk;                    // how the builder's walk selects with these rules
