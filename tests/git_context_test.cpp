@@ -11,6 +11,7 @@
 #include <fstream>
 #include <string>
 
+#include "ctxpack/builders/builder.h"
 #include "ctxpack/context/context.h"
 #include "ctxpack/support/error.h"
 
@@ -72,6 +73,21 @@ void write(const std::filesystem::path& p, const std::string& text) { std::ofstr
 
 // diff --git: the commit as a clean clone would have it, never the working
 // copy, with rule files named as git names a file in a commit.
+// Buildah reads git@host:repo as a local path and downloads github.com/x
+// as a tarball: nothing is cloned for either (tests/git --builder buildah
+// builds the URLs it does clone).
+TEST(GitContext, BuildahClonesOnlyGitAndHttpUrls) {
+  const GitContextRules rules = buildah_builder().git_context().value();
+  for (const char* url : {"git@github.com:o/r.git", "github.com/o/r"}) {
+    try {
+      GitCheckout checkout(url, rules);
+      ADD_FAILURE() << url << " was cloned";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("Buildah clones only"), std::string::npos) << e.what();
+    }
+  }
+}
+
 TEST(GitContext, ACommitsCheckoutHoldsWhatWasCommittedOnly) {
   char dir[] = "/tmp/ctxpack-git-test-XXXXXX";
   ASSERT_TRUE(::mkdtemp(dir));

@@ -317,6 +317,18 @@ class Buildah : public Builder {
     return ArchiveUnpacking{.stdin_dockerfile_in_context = true, .as_directory = true};
   }
 
+  // The same function clones a git URL (cloneToDirectory: init, fetch
+  // --depth=1, checkout) and builds the checkout as a directory, .git and
+  // the ignore file included.
+  std::optional<GitContextRules> git_context() const override {
+    return GitContextRules{
+        .client_clones = true,
+        .head_by_default = true,
+        .fetch_head_fallback = false,
+        .submodules = false,
+        .scp_and_github_urls = false};
+  }
+
   const CopyRules& copy_rules() const override { return copy_; }
 
  private:

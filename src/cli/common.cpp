@@ -83,7 +83,7 @@ ContextOptions ContextFlags::options() const {
   // docker build looks for a local directory of that name first.
   if (!is_directory(o.context) && is_git_url(o.context)) {
     if (dockerfile == "-") o.dockerfile_text = read_dockerfile_from_stdin();
-    o.git = std::make_shared<GitCheckout>(o.context);
+    o.git = std::make_shared<GitCheckout>(o.context, o.builder->git_context().value_or(GitContextRules{}));
     return o;
   }
   if (!is_directory(o.context) && is_context_archive(o.context)) {

@@ -125,7 +125,16 @@ std::unique_ptr<GitCheckout> GitCheckout::of_commit(const std::string& dir, cons
   return c;
 }
 
-GitCheckout::GitCheckout(std::string url) : url_(std::move(url)), remote_(parse_git_url(url_)) {
+GitCheckout::GitCheckout(std::string url, const GitContextRules& rules)
+    : url_(std::move(url)), remote_(parse_git_url(url_)) {
+  if (!rules.scp_and_github_urls && has_prefix(url_, {"git@", "github.com/"})) {
+    throw Error(url_ + ": Buildah clones only git:// and http(s):// URLs ending in .git (it reads git@host:repo as "
+                "a local path and downloads github.com/x as a tarball)");
+  }
+  const size_t hash = url_.find('#');
+  if (rules.head_by_default && (hash == std::string::npos || hash + 1 == url_.size() || url_[hash + 1] == ':')) {
+    remote_.ref = "HEAD";
+  }
   make_root();
   try {
     const std::string clone = "cannot clone " + url_;
@@ -140,11 +149,15 @@ GitCheckout::GitCheckout(std::string url) : url_(std::move(url)), remote_(parse_
       must({"-C", root_, "fetch", "origin", "--", remote_.ref}, clone + ": error fetching");
     }
     out.clear();
-    if (git({"-C", root_, "checkout", "-q", remote_.ref}, &out) != 0) {
+    const std::string target = remote_.ref == "HEAD" && !rules.fetch_head_fallback ? "FETCH_HEAD" : remote_.ref;
+    if (git({"-C", root_, "checkout", "-q", target}, &out) != 0) {
+      if (!rules.fetch_head_fallback) throw Error(clone + ": error checking out " + remote_.ref + ": " + out);
       must({"-C", root_, "checkout", "-q", "FETCH_HEAD"}, clone + ": error checking out " + remote_.ref);
     }
-    must({"-C", root_, "submodule", "update", "--init", "--recursive", "--depth=1"},
-         clone + ": error initializing submodules");
+    if (rules.submodules) {
+      must({"-C", root_, "submodule", "update", "--init", "--recursive", "--depth=1"},
+           clone + ": error initializing submodules");
+    }
     const std::string dir = context_dir();
     char resolved[PATH_MAX];
     if (!::realpath(dir.c_str(), resolved) || !is_at_or_below(resolved, root_)) {

@@ -11,10 +11,16 @@ symlink target, and each file's bytes as committed; inside .git, where two
 clones differ in timestamps, paths and types only). Afterwards no clone of
 ctxpack's may be left in its temporary directory.
 
-usage: test_git_daemon.py --ctxpack PATH [--count N] [-k SUBSTRING]
+With --builder buildah the same repositories are built by Debian's real
+buildah (tests/buildah/buildah.py), which clones them itself
+(cloneToDirectory: the remote's HEAD by default, no submodules) and builds
+the checkout as a directory.
+
+usage: test_git_daemon.py --ctxpack PATH [--count N] [-k SUBSTRING] [--builder buildah]
 """
 
 import argparse
+import contextlib
 import hashlib
 import json
 import os
@@ -29,8 +35,10 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "daemon"))
 sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
+sys.path.insert(0, os.path.join(HERE, "..", "buildah"))
 import contexts  # noqa: E402
 import dockerd  # noqa: E402
+from buildah import Buildah  # noqa: E402
 
 DF = b"FROM scratch\nCOPY . /ctx/\n"
 GIT_ENV = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@e", GIT_COMMITTER_NAME="t",
@@ -219,11 +227,13 @@ def main():
     ap.add_argument("--ctxpack", required=True)
     ap.add_argument("--count", type=int, default=20, help="generated repositories")
     ap.add_argument("-k", default="")
+    ap.add_argument("--builder", choices=["buildah"], help="build with buildah instead of dockerd")
     args = ap.parse_args()
-    missing = dockerd.missing_packages()
+    missing = ["buildah"] if args.builder and not shutil.which("buildah") else dockerd.missing_packages()
     if missing or not shutil.which("git"):
         print("missing %s (%s; and git)" % (", ".join(missing), dockerd.INSTALL_HINT))
         return 1
+    builders = [args.builder] if args.builder else ["legacy", "buildkit"]
     ctxpack = os.path.abspath(args.ctxpack)
     failed = passed = 0
     scratch = tempfile.mkdtemp(prefix="ctxpack-git-test-")
@@ -231,14 +241,20 @@ def main():
     os.makedirs(os.path.join(top, "served"))
     server = Server(os.path.join(top, "served"))
     try:
-        with dockerd.Daemon() as docker:
+        runner = contextlib.nullcontext(Buildah(os.path.join(top, "buildah"))) if args.builder else dockerd.Daemon()
+        with runner as docker:
             cases = fixed_cases(server, top)
+            if args.builder:
+                # The "main" repository's HEAD is its only branch: Buildah
+                # builds it where Docker's default ref (master) is missing.
+                cases = [c[:3] + (os.path.join(top, "work-main"),) if c[0] == "default-ref-missing" else c
+                         for c in cases]
             submodules = {"vendor/inner": os.path.join(top, "work-inner")}
             cases += [generated_case(server, top, seed) for seed in range(1, args.count + 1)]
             for case in cases:
                 if args.k not in case[0]:
                     continue
-                for builder in ("legacy", "buildkit"):
+                for builder in builders:
                     try:
                         problem = run_case(docker, ctxpack, case, builder, submodules, scratch)
                     except (KeyError, ValueError) as e:

@@ -27,6 +27,16 @@ struct GitContextRules {
   bool client_clones = false;
   // Debian's 20.10 BuildKit fails on #REF:SUBDIR ("subdir not supported yet").
   bool supports_subdir = true;
+  // Buildah (define.TempDirForURL): without #REF it fetches the remote's
+  // HEAD, not master; it checks out REF itself (FETCH_HEAD only for HEAD),
+  // where gitutils falls back to FETCH_HEAD, so a tag fails; it initializes
+  // no submodules; and it clones only git:// and http(s) URLs ending in
+  // .git (git@host:repo is a local path to it, github.com/x a tarball
+  // download).
+  bool head_by_default = false;
+  bool fetch_head_fallback = true;
+  bool submodules = true;
+  bool scp_and_github_urls = true;
 };
 
 // docker's urlutil.IsGitURL: git://, git@, github.com/ prefixes, or an
@@ -47,8 +57,9 @@ GitRemote parse_git_url(std::string_view url);
 // A checkout in a temporary directory, removed with the object.
 class GitCheckout {
  public:
-  // Clones; throws Error with git's message when any step fails.
-  explicit GitCheckout(std::string url);
+  // Clones as `rules` say; throws Error with git's message when any step
+  // fails.
+  explicit GitCheckout(std::string url, const GitContextRules& rules = {});
   // A clean checkout of commit REF of the repository holding the directory
   // `dir`, as CI's clone would have it (no submodules, nothing untracked);
   // context_dir() is `dir`'s place in it. The repository is not written to
