@@ -583,5 +583,23 @@ TEST_F(CopyPlanTest, StdinDockerfileRewritesTheClassicDockerignore) {
   }
 }
 
+// Docker applies no ignore file to an archive, so one Docker's matcher
+// refuses does not stop its build; Buildah, which applies it, is left out
+// of the comparison with a warning instead of failing the command.
+TEST(CopyCommand, ABuilderThatRefusesTheArchiveIsLeftOutWithAWarning) {
+  ScratchDir src;
+  src.write("ctx/Dockerfile", "FROM scratch\nCOPY . /ctx/\n");
+  src.write("ctx/.dockerignore", "!\n");
+  src.write("ctx/a", "a\n");
+  ASSERT_EQ(std::system(("tar -cf " + testing::shell_quote(src / "ctx.tar") + " -C " +
+                         testing::shell_quote(src / "ctx") + " .")
+                            .c_str()),
+            0);
+  auto r = testing::run_ctxpack({"copy", src / "ctx.tar"});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.err.find("warning: not compared with Buildah: "), std::string::npos) << r.err;
+  EXPECT_NE(r.out.find("every COPY/ADD the buildkit build runs succeeds"), std::string::npos) << r.out;
+}
+
 }  // namespace
 }  // namespace ctxpack

@@ -125,7 +125,7 @@ class BuildahCopy : public CopyRules {
   static std::string under_context(const ContextView& view, const std::string& what) {
     return "checking on sources under \"" + view.ctx.dir + "\": " + what;
   }
-  void copy_phase(const std::string& word, const ContextView& view) const;
+  void copy_phase(const std::string& norm, const ContextView& view) const;
 };
 
 void BuildahCopy::expand(const std::string& word, CopyStep& step, std::vector<Source>& out) const {

@@ -201,6 +201,7 @@ int run_copy(const CopyFlags& flags) {
   }
   for (const auto& w : parsed.warnings) warn(ctx.dockerfile_path + ":" + w);
   CopyReport report = make_copy_report(ctx, options, parsed, bo);
+  for (const auto& w : report.warnings) warn(w);
   if (flags.format == "json") {
     std::fputs(dump_line(copy_json(report)).c_str(), stdout);
   } else {

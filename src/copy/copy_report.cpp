@@ -52,15 +52,25 @@ CopyReport make_copy_report(BuildContext& ctx, const ContextOptions& options, co
       report.plan = plan_copies(ctx, evaluate_dockerfile(parsed, bo));
       report.moves.push_back(moves(*b, select_with(same_file, *b, measure)));
       add_plan(report.moves.back(), report.plan);
-    } else if (b->copy_rules().uploads_selection()) {
-      report.moves.push_back(moves(*b, select_with(same_file, *b, measure)));
-    } else {
+      continue;
+    }
+    // Another builder refusing what the chosen one builds (an archive's
+    // ignore file Docker never reads but Buildah applies) is no failure of
+    // this build.
+    try {
+      if (b->copy_rules().uploads_selection()) {
+        report.moves.push_back(moves(*b, select_with(same_file, *b, measure)));
+        continue;
+      }
       ContextOptions o = same_file;
       o.builder = b;
       BuildContext other = open_build_context(o);
       const CopyPlan plan = plan_copies(other, evaluate_dockerfile(parsed, bo));
-      report.moves.push_back(moves(*b, select_with(same_file, *b, measure)));
-      add_plan(report.moves.back(), plan);
+      BuilderMoves m = moves(*b, select_with(same_file, *b, measure));
+      add_plan(m, plan);
+      report.moves.push_back(std::move(m));
+    } catch (const Error& e) {
+      report.warnings.push_back("not compared with " + std::string(b->subject()) + ": " + e.what());
     }
   }
   return report;

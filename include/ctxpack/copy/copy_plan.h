@@ -120,8 +120,11 @@ struct BuilderMoves {
 struct CopyReport {
   CopyPlan plan;                      // for ctx's builder
   std::vector<BuilderMoves> moves;    // every builder that can build the context, in builders() order
+  // Why a builder is missing from `moves` though it takes such a context
+  // (its ignore file is one it refuses, say): "not compared with ...".
+  std::vector<std::string> warnings;
   // Null for a builder that cannot build this context (a git subdirectory
-  // for BuildKit 20.10, an archive for Buildah).
+  // for BuildKit 20.10, git@ URLs for Buildah) or that could not be compared.
   const BuilderMoves* moves_of(const Builder& b) const;
 };
 
