@@ -313,9 +313,10 @@ void check_sane(const Matcher& m, const std::vector<ctxpack::Rule>& rules, std::
     if (v.excluded || v.via_parent) fail(std::string(fn) + ": a verdict without a rule for " + show(path));
     return;
   }
-  // patternmatcher.New trims before it looks for the '!': " !x" is an exception.
-  const std::string_view trimmed = go_trim_space(rules[v.rule].pattern);
-  const bool exception = !trimmed.empty() && trimmed[0] == '!';
+  // patternmatcher.New trims and cleans before it looks for the '!': " !x"
+  // and " ./!x" are exceptions.
+  const std::string cleaned = go_clean(go_trim_space(rules[v.rule].pattern));
+  const bool exception = !cleaned.empty() && cleaned[0] == '!';
   if (v.excluded == exception)
     fail(std::string(fn) + ": " + describe(v) + " for " + show(path) + ", but that rule is " +
          show(rules[v.rule].pattern));
